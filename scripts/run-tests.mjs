@@ -1,0 +1,23 @@
+// Runs every test/**/*.test.ts with node's own test runner (through tsx), two files at a time.
+// Usage: node scripts/run-tests.mjs [substring filter ...]
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
+}
+const filters = process.argv.slice(2);
+const files = walk("test").filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+if (files.length === 0) {
+  console.error("no test files matched");
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+process.exit(r.status ?? 1);

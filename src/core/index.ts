@@ -1,0 +1,9 @@
+// core: errors, seeded RNG, hashing, streaming line I/O, atomic writes, progress, logging and config loading.
+export * from "./errors.ts";
+export * from "./rng.ts";
+export * from "./hash.ts";
+export * from "./lines.ts";
+export * from "./atomic.ts";
+export * from "./log.ts";
+export * from "./progress.ts";
+export * from "./config.ts";

@@ -1,0 +1,90 @@
+// Streaming line reader over bytes: yields each line with its 1-based number, strict UTF-8 decoding and a size
+// limit, so a broken line becomes a reported record instead of a crash, and a huge file never sits in memory.
+import { createReadStream } from "node:fs";
+
+/** One line of a file; `text` is absent when the line could not be decoded or was too long. */
+export interface Line {
+  /** 1-based line number. */
+  line: number;
+  /** Byte offset of the line's start in the file. */
+  offset: number;
+  /** Length of the line in bytes (without the newline). */
+  bytes: number;
+  text?: string;
+  /** Why `text` is missing: invalid UTF-8 or the size limit. */
+  error?: string;
+  /** The raw bytes decoded leniently (U+FFFD for invalid bytes), kept so nothing is lost; cut at `maxRawBytes`. */
+  raw?: string;
+}
+
+export interface ReadLinesOptions {
+  /** Lines longer than this (bytes) are reported instead of decoded (default 16 MiB). */
+  maxLineBytes?: number;
+  /** How much of an over-long line is kept in `raw` (default 1 MiB). */
+  maxRawBytes?: number;
+  /** Strip a UTF-8 byte-order mark at the start of the file (default true). */
+  stripBom?: boolean;
+}
+
+const strict = new TextDecoder("utf-8", { fatal: true });
+const lenient = new TextDecoder("utf-8");
+
+/** Reads a file line by line (LF or CRLF), decoding UTF-8 strictly. */
+export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<Line> {
+  const maxLine = opts.maxLineBytes ?? 16 * 1024 * 1024;
+  const maxRaw = opts.maxRawBytes ?? 1024 * 1024;
+  let parts: Buffer[] = [];
+  let partBytes = 0;
+  let lineNo = 0;
+  let offset = 0;
+  let first = true;
+  const emit = (buf: Buffer, len: number): Line => {
+    lineNo++;
+    const start = offset;
+    offset += len + 1;
+    let end = buf.length;
+    if (end > 0 && buf[end - 1] === 0x0d) end--;
+    const body = buf.subarray(0, end);
+    if (len > maxLine) {
+      return { line: lineNo, offset: start, bytes: len, error: `line is ${len} bytes, over the ${maxLine}-byte limit`, raw: lenient.decode(body.subarray(0, maxRaw)) };
+    }
+    try {
+      return { line: lineNo, offset: start, bytes: len, text: strict.decode(body) };
+    } catch {
+      return { line: lineNo, offset: start, bytes: len, error: "invalid UTF-8", raw: lenient.decode(body.subarray(0, maxRaw)) };
+    }
+  };
+  for await (const chunkAny of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    let chunk = chunkAny as Buffer;
+    if (first) {
+      first = false;
+      if ((opts.stripBom ?? true) && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        chunk = chunk.subarray(3);
+        offset = 3;
+      }
+    }
+    let pos = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, pos);
+      if (nl < 0) break;
+      const piece = chunk.subarray(pos, nl);
+      if (parts.length === 0) {
+        yield emit(piece, piece.length);
+      } else {
+        const total = partBytes + piece.length;
+        // Keep at most maxLine+1 bytes of an over-long line in memory; the rest is only counted.
+        if (partBytes <= maxLine) parts.push(piece.subarray(0, Math.max(0, maxLine + 1 - partBytes)));
+        yield emit(Buffer.concat(parts), total);
+        parts = [];
+        partBytes = 0;
+      }
+      pos = nl + 1;
+    }
+    if (pos < chunk.length) {
+      const rest = chunk.subarray(pos);
+      if (partBytes <= maxLine) parts.push(Buffer.from(rest.subarray(0, Math.max(0, maxLine + 1 - partBytes))));
+      partBytes += rest.length;
+    }
+  }
+  if (partBytes > 0) yield emit(Buffer.concat(parts), partBytes);
+}
