@@ -13,7 +13,7 @@ export function readConfigFile(path: string): unknown {
     if (path.endsWith(".json")) return JSON.parse(text);
     return parseYaml(text) ?? {};
   } catch (e) {
-    throw new MedtuneError("config.parse", `cannot parse config: ${(e as Error).message.split("\n")[0]}`, { where: path, hint: "fix the YAML/JSON syntax" });
+    throw new MedtuneError("config.parse", `cannot parse config: ${(e as Error).message.split("\n")[0].replace(/:\s*$/, "")}`, { where: path, hint: "fix the YAML/JSON syntax" });
   }
 }
 

@@ -7,3 +7,4 @@ export * from "./atomic.ts";
 export * from "./log.ts";
 export * from "./progress.ts";
 export * from "./config.ts";
+export * from "./paths.ts";

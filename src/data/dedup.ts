@@ -1,0 +1,462 @@
+// Pipeline stage 3, deduplicate: exact duplicates by a 64-bit hash of the normalized text, near duplicates by
+// b-bit MinHash (Li & König 2010) over word 3-shingles + LSH banding, every candidate verified by its estimated
+// Jaccard; the first item seen is kept and each duplicate recorded against it. Streaming, one `check` per item,
+// typed arrays only (signatures, band tables, exact table, front-coded ids): ~90 bytes + id bytes per kept item.
+// Shingles are 3 words: one word changed in a 40-word stem leaves J = 35/41 ≈ 0.85 (5-word shingles: 0.76).
+import { MedtuneError } from "../core/index.ts";
+import type { QAItem } from "./schema.ts";
+import { WordHashes } from "./text-norm.ts";
+import { MinHasher, LshIndex, lshParams, checkSignatureShape, type BBits } from "./minhash.ts";
+
+/** Options of a Deduplicator. */
+export interface DedupOptions {
+  /** Estimated Jaccard at or above which an item is a near duplicate. */
+  threshold?: number;
+  /** MinHash functions per signature. */
+  numPerm?: number;
+  /** Bits kept per min-hash (b-bit minwise hashing). */
+  bBits?: BBits;
+  /** Words per shingle. */
+  shingleSize?: number;
+  /** Seed of the hash functions: same input order and seed give the same clusters. */
+  seed?: number;
+  /** Presize the tables for this many items (they grow by doubling past it). */
+  expectedItems?: number;
+  /** False: exact duplicates only. */
+  near?: boolean;
+  /** LSH banding override (default: chosen from threshold, numPerm and bBits by `lshParams`). */
+  bands?: number;
+  rows?: number;
+}
+
+/** Defaults of DedupOptions. */
+export const DEDUP_DEFAULTS = {
+  threshold: 0.8, // the issue's default Jaccard threshold
+  numPerm: 64, // sd of Ĵ ≈ 0.05 at J = 0.8; 128 would double the hashing time
+  bBits: 4 as BBits, // 32 bytes per signature; variance within ~10% of full 32-bit min-hashes at J >= 0.8
+  shingleSize: 3, // words
+  seed: 0x5eed,
+} as const;
+
+/** What `check` says about an item. */
+export type DedupResult =
+  | { status: "unique" }
+  | {
+      status: "exact" | "near";
+      /** Id of the kept item. */
+      of: string;
+      /** Estimated Jaccard, min over prompt and payload when the item has both, rounded to 4 decimals (exact: 1). */
+      similarity: number;
+    };
+
+/** One cluster: the kept item and the duplicates dropped for it, in arrival order. */
+export interface DedupCluster {
+  representative: string;
+  members: Array<{ id: string; kind: "exact" | "near"; similarity: number }>;
+}
+
+/** Counts and settings, for the data card. */
+export interface DedupStats {
+  seen: number;
+  unique: number;
+  exact: number;
+  near: number;
+  /** LSH candidates compared, and those rejected by the Jaccard check. */
+  candidates: number;
+  rejectedCandidates: number;
+  threshold: number;
+  numPerm: number;
+  bBits: number;
+  shingleSize: number;
+  bands: number;
+  rows: number;
+  seed: number;
+  /** Bytes held by the typed arrays. */
+  memoryBytes: number;
+}
+
+const UNIQUE: DedupResult = Object.freeze({ status: "unique" });
+const KIND_EXACT = 1;
+const KIND_NEAR = 2;
+
+// What identifies an item is a prompt and a payload. Prompt: the question, for MCQs followed by the option
+// texts sorted (shuffled options are the same item; the gold label is not part of it, so conflicting copies
+// are duplicates and the first wins), for open items any context too. Payload: the answer of open items, the
+// context passages of MCQ and yes/no items (the yes/no label is not part of it). With a payload, half the hash
+// functions see each part and an item is a near duplicate only when both reach the threshold (similarity =
+// min(J_prompt, J_payload)): MedQuAD asks template questions ("What is (are) X ?") with long boilerplate
+// answers, and on concatenated text 1,257 of its pairs about different conditions X scored >= 0.8. MCQs that
+// share a stem but not their options stay apart (their option shingles differ); one replaced distractor under
+// a long stem does not. Texts shorter than 3 words are one shingle (only exact copies match), so one-word
+// variants of short template questions ("Drug of choice for X is") stay apart too.
+
+/** The prompt and payload that identify an item for deduplication (see the comment above for what and why). */
+export function dedupFields(item: QAItem): { prompt: string; payload: string } {
+  let prompt = item.question;
+  let payload = "";
+  if (item.kind === "mcq" && item.options) {
+    const texts = item.options.map((o) => o.text);
+    texts.sort((a, b) => {
+      const x = a.toLowerCase();
+      const y = b.toLowerCase();
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    for (const t of texts) prompt += "\n" + t;
+  }
+  if (item.kind === "open") {
+    if (item.context) for (const c of item.context) prompt += "\n" + c;
+    payload = item.answer;
+  } else if (item.context) payload = item.context.join("\n");
+  return { prompt, payload };
+}
+
+/** The identifying text of an item as one string (prompt, then payload), for reports. */
+export function dedupText(item: QAItem): string {
+  const f = dedupFields(item);
+  return f.payload === "" ? f.prompt : f.prompt + "\n" + f.payload;
+}
+
+/** Streaming exact + near duplicate detector; `check` each item once, in order. */
+export class Deduplicator {
+  readonly threshold: number;
+  readonly bands: number;
+  readonly rows: number;
+  private readonly hasher: MinHasher;
+  private readonly lsh: LshIndex | null;
+  private readonly words = new WordHashes();
+  private readonly sig: Uint32Array;
+  private readonly exact: ExactTable;
+  private readonly ids = new IdTable();
+  private nUnique = 0;
+  private nExact = 0;
+  private nNear = 0;
+  private nCandidates = 0;
+  private nRejected = 0;
+  // duplicates, in arrival order: kept item index, similarity, kind, id
+  private dupRep = new Int32Array(1024);
+  private dupSim = new Float32Array(1024);
+  private dupKind = new Uint8Array(1024);
+  private readonly dupIds = new IdTable();
+
+  constructor(opts: DedupOptions = {}) {
+    const o = { ...DEDUP_DEFAULTS, ...stripUndefined(opts) };
+    if (!(typeof o.threshold === "number" && o.threshold > 0 && o.threshold <= 1)) {
+      throw new MedtuneError("config.invalid", `dedup threshold must be in (0, 1], got ${o.threshold}`, { where: "dedup.threshold", hint: "use 0.8 (default)" });
+    }
+    checkSignatureShape(o.numPerm, o.bBits, "dedup");
+    this.threshold = o.threshold;
+    this.hasher = new MinHasher({ numPerm: o.numPerm, bBits: o.bBits, shingleSize: o.shingleSize, seed: o.seed });
+    this.sig = new Uint32Array(this.hasher.wordsPerSig);
+    const chosen = o.bands !== undefined && o.rows !== undefined ? { bands: o.bands, rows: o.rows } : lshParams(o.threshold, o.numPerm, o.bBits);
+    this.bands = chosen.bands;
+    this.rows = chosen.rows;
+    const expected = opts.expectedItems;
+    if (expected !== undefined && !(Number.isFinite(expected) && expected >= 0)) {
+      throw new MedtuneError("config.invalid", `expectedItems must be a non-negative number, got ${expected}`, { where: "dedup.expectedItems" });
+    }
+    this.lsh = opts.near === false ? null : new LshIndex({ numPerm: o.numPerm, bBits: o.bBits, bands: this.bands, rows: this.rows, expectedItems: expected });
+    this.exact = new ExactTable(expected ?? 1024);
+  }
+
+  /** Checks an item against all kept items; a unique item is kept (inserted). */
+  check(item: QAItem): DedupResult {
+    const f = dedupFields(item);
+    return this.checkText(item.id, f.prompt, f.payload);
+  }
+
+  /** `check` for an id and its identifying prompt and payload (see `dedupFields`; payload may be empty). */
+  checkText(id: string, prompt: string, payload = ""): DedupResult {
+    const w = this.words.fill(prompt);
+    const nPrompt = w.length;
+    if (payload !== "") w.append(payload);
+    const rep = this.exact.find(w.exactLo, w.exactHi);
+    if (rep >= 0) {
+      this.nExact++;
+      this.record(rep, id, 1, KIND_EXACT);
+      return { status: "exact", of: this.ids.get(rep), similarity: 1 };
+    }
+    const lsh = this.lsh;
+    if (lsh !== null) {
+      this.hasher.signWordsSplit(this.sig, 0, w.hashes, nPrompt, w.length);
+      const isSplit = nPrompt < w.length;
+      const n = lsh.candidates(this.sig, 0);
+      let best = -1;
+      let bestSim = -1;
+      if (w.length > 0) {
+        for (let c = 0; c < n; c++) {
+          const idx = lsh.candidateBuf[c];
+          const sim = lsh.similarity(this.sig, 0, idx, isSplit);
+          if (sim >= this.threshold) {
+            if (sim > bestSim || (sim === bestSim && idx < best)) {
+              best = idx;
+              bestSim = sim;
+            }
+          } else this.nRejected++;
+        }
+        this.nCandidates += n;
+      }
+      if (best >= 0) {
+        this.nNear++;
+        const similarity = Math.round(bestSim * 1e4) / 1e4;
+        this.record(best, id, similarity, KIND_NEAR);
+        return { status: "near", of: this.ids.get(best), similarity };
+      }
+      lsh.addQueried();
+    }
+    this.exact.add(w.exactLo, w.exactHi);
+    this.ids.push(id);
+    this.nUnique++;
+    return UNIQUE;
+  }
+
+  /** Clusters with at least one duplicate, ordered by their kept item's arrival; members in arrival order. */
+  clusters(): DedupCluster[] {
+    const nDup = this.nExact + this.nNear;
+    const byRep = new Map<number, DedupCluster>();
+    for (let i = 0; i < nDup; i++) {
+      const rep = this.dupRep[i];
+      let cl = byRep.get(rep);
+      if (!cl) {
+        cl = { representative: this.ids.get(rep), members: [] };
+        byRep.set(rep, cl);
+      }
+      const similarity = Math.round(this.dupSim[i] * 1e4) / 1e4; // undo float32 storage noise
+      cl.members.push({ id: this.dupIds.get(i), kind: this.dupKind[i] === KIND_EXACT ? "exact" : "near", similarity });
+    }
+    return [...byRep.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+  }
+
+  /** Counts, settings and memory. */
+  stats(): DedupStats {
+    return {
+      seen: this.nUnique + this.nExact + this.nNear,
+      unique: this.nUnique,
+      exact: this.nExact,
+      near: this.nNear,
+      candidates: this.nCandidates,
+      rejectedCandidates: this.nRejected,
+      threshold: this.threshold,
+      numPerm: this.hasher.numPerm,
+      bBits: this.hasher.bBits,
+      shingleSize: this.hasher.shingleSize,
+      bands: this.bands,
+      rows: this.rows,
+      seed: this.hasher.seed,
+      memoryBytes:
+        (this.lsh?.memoryBytes() ?? 0) +
+        this.exact.memoryBytes() +
+        this.ids.memoryBytes() +
+        this.dupIds.memoryBytes() +
+        this.dupRep.byteLength +
+        this.dupSim.byteLength +
+        this.dupKind.byteLength,
+    };
+  }
+
+  private record(rep: number, id: string, similarity: number, kind: number): void {
+    const i = this.nExact + this.nNear - 1;
+    if (i === this.dupRep.length) {
+      const n = i * 2;
+      const rep2 = new Int32Array(n);
+      rep2.set(this.dupRep);
+      this.dupRep = rep2;
+      const sim2 = new Float32Array(n);
+      sim2.set(this.dupSim);
+      this.dupSim = sim2;
+      const kind2 = new Uint8Array(n);
+      kind2.set(this.dupKind);
+      this.dupKind = kind2;
+    }
+    this.dupRep[i] = rep;
+    this.dupSim[i] = similarity;
+    this.dupKind[i] = kind;
+    this.dupIds.push(id);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/**
+ * 64-bit hashes of the kept items' normalized texts, item i at position i, with an open-addressing index
+ * whose uint32 slots hold item index + 1 and a fingerprint (the hashes themselves are compared on a match).
+ */
+class ExactTable {
+  private lo: Uint32Array;
+  private hi: Uint32Array;
+  private count = 0;
+  private slots = new Uint32Array(0);
+  private cap = 0;
+  private idxBits = 16;
+
+  constructor(expected: number) {
+    const n = Math.max(16, Math.ceil(expected));
+    this.lo = new Uint32Array(n);
+    this.hi = new Uint32Array(n);
+    this.rebuild(Math.ceil(n / 0.7));
+  }
+
+  /** Index of the item with this hash, or -1. */
+  find(lo: number, hi: number): number {
+    const idxBits = this.idxBits;
+    const idxMask = (1 << idxBits) - 1;
+    const fp = (hi & (0xffffffff >>> idxBits)) >>> 0;
+    const cap = this.cap;
+    let i = Math.floor(((lo >>> 0) * cap) / 4294967296);
+    for (;;) {
+      const v = this.slots[i];
+      if (v === 0) return -1;
+      if (v >>> idxBits === fp) {
+        const idx = (v & idxMask) - 1;
+        if (this.lo[idx] === lo >>> 0 && this.hi[idx] === hi >>> 0) return idx;
+      }
+      if (++i === cap) i = 0;
+    }
+  }
+
+  /** Appends the next item's hash (its index is the count before the call). */
+  add(lo: number, hi: number): void {
+    const idx = this.count;
+    if (idx === this.lo.length) {
+      const lo2 = new Uint32Array(idx * 2);
+      lo2.set(this.lo);
+      this.lo = lo2;
+      const hi2 = new Uint32Array(idx * 2);
+      hi2.set(this.hi);
+      this.hi = hi2;
+    }
+    this.lo[idx] = lo;
+    this.hi[idx] = hi;
+    this.count = idx + 1;
+    if (this.count > this.cap * 0.7) this.rebuild(this.cap * 2);
+    else this.insert(idx);
+  }
+
+  memoryBytes(): number {
+    return this.lo.byteLength + this.hi.byteLength + this.slots.byteLength;
+  }
+
+  private insert(idx: number): void {
+    const lo = this.lo[idx];
+    const fp = (this.hi[idx] & (0xffffffff >>> this.idxBits)) >>> 0;
+    const cap = this.cap;
+    let i = Math.floor((lo * cap) / 4294967296);
+    while (this.slots[i] !== 0) if (++i === cap) i = 0;
+    this.slots[i] = ((fp << this.idxBits) | (idx + 1)) >>> 0;
+  }
+
+  private rebuild(cap: number): void {
+    this.cap = Math.max(cap, Math.ceil((this.count + 1) / 0.7));
+    this.idxBits = Math.max(16, 32 - Math.clz32(this.cap)); // item index + 1 <= count < cap
+    if (this.idxBits > 30) throw new MedtuneError("dedup.too-many-items", "deduplication holds at most 2^30 items", { where: "dedup", hint: "deduplicate in shards" });
+    this.slots = new Uint32Array(this.cap);
+    for (let i = 0; i < this.count; i++) this.insert(i);
+  }
+}
+
+const BLOCK = 16;
+
+/**
+ * Append-only table of id strings, front-coded in blocks of 16 (each entry: shared-prefix length and suffix
+ * length as varints, then the suffix's UTF-8 bytes), so sequential ids cost a few bytes each.
+ */
+class IdTable {
+  private bytes = new Uint8Array(1 << 14);
+  private used = 0;
+  private blocks = new Uint32Array(256);
+  private count = 0;
+  private prev = new Uint8Array(64);
+  private prevLen = 0;
+  private enc = new Uint8Array(64);
+  private cur = new Uint8Array(64);
+  private static readonly encoder = new TextEncoder();
+  private static readonly decoder = new TextDecoder();
+
+  push(id: string): void {
+    const n = this.encode(id);
+    const enc = this.enc;
+    if (this.count % BLOCK === 0) {
+      const b = this.count / BLOCK;
+      if (b === this.blocks.length) {
+        const grown = new Uint32Array(b * 2);
+        grown.set(this.blocks);
+        this.blocks = grown;
+      }
+      this.blocks[b] = this.used;
+      this.prevLen = 0;
+    }
+    let p = 0;
+    const max = n < this.prevLen ? n : this.prevLen;
+    while (p < max && this.prev[p] === enc[p]) p++;
+    this.reserve(10 + n - p);
+    this.writeVarint(p);
+    this.writeVarint(n - p);
+    this.bytes.set(enc.subarray(p, n), this.used);
+    this.used += n - p;
+    if (this.prev.length < n) this.prev = new Uint8Array(n * 2);
+    this.prev.set(enc.subarray(0, n));
+    this.prevLen = n;
+    this.count++;
+  }
+
+  get(i: number): string {
+    let pos = this.blocks[(i / BLOCK) | 0];
+    let len = 0;
+    for (let j = i - (i % BLOCK); j <= i; j++) {
+      let shared = 0;
+      let suffix = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = this.bytes[pos++];
+        shared += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80) break;
+      }
+      for (let shift = 0; ; shift += 7) {
+        const b = this.bytes[pos++];
+        suffix += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80) break;
+      }
+      len = shared + suffix;
+      if (this.cur.length < len) {
+        const grown = new Uint8Array(len * 2);
+        grown.set(this.cur.subarray(0, shared));
+        this.cur = grown;
+      }
+      this.cur.set(this.bytes.subarray(pos, pos + suffix), shared);
+      pos += suffix;
+    }
+    return IdTable.decoder.decode(this.cur.subarray(0, len));
+  }
+
+  memoryBytes(): number {
+    return this.bytes.byteLength + this.blocks.byteLength;
+  }
+
+  private encode(id: string): number {
+    const n = id.length;
+    if (this.enc.length < n * 3) this.enc = new Uint8Array(n * 3 + 16);
+    for (let i = 0; i < n; i++) {
+      const c = id.charCodeAt(i);
+      if (c >= 0x80) return IdTable.encoder.encodeInto(id, this.enc).written;
+      this.enc[i] = c;
+    }
+    return n;
+  }
+
+  private reserve(n: number): void {
+    if (this.used + n <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n));
+    grown.set(this.bytes.subarray(0, this.used));
+    this.bytes = grown;
+  }
+
+  private writeVarint(v: number): void {
+    while (v >= 0x80) {
+      this.bytes[this.used++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.bytes[this.used++] = v;
+  }
+}

@@ -1,0 +1,483 @@
+// MinHash signatures over word shingles (Broder 1997) with k universal hashes x -> a_i*x + b_i (mod 2^32),
+// stored as b-bit minwise hashes (Li & König 2010: Ĵ = (P̂ - 2^-b) / (1 - 2^-b)), and an LSH band index
+// (bands x rows chosen like datasketch's `_optimal_param`: minimize weighted false-positive + false-negative
+// probability mass). Everything lives in typed arrays: no per-item JS objects, so 1M items fit in ~100 MB.
+import { Rng, MedtuneError } from "../core/index.ts";
+
+/** Bits kept per min-hash: 32 is classic MinHash, fewer trade a little variance for memory. */
+export type BBits = 1 | 2 | 4 | 8 | 16 | 32;
+const BBITS: readonly number[] = [1, 2, 4, 8, 16, 32];
+
+/** Options of a MinHasher. */
+export interface MinHashOptions {
+  /** Number of hash functions k (a multiple of 64/bBits). */
+  numPerm: number;
+  /** Bits kept per min-hash. */
+  bBits: BBits;
+  /** Words per shingle; texts with fewer words form one shingle of all their words. */
+  shingleSize: number;
+  /** Seed of the hash functions; equal seeds give comparable signatures. */
+  seed: number;
+}
+
+/** Words (32-bit lanes) per packed signature. */
+export function signatureWords(numPerm: number, bBits: BBits): number {
+  return (numPerm * bBits) / 32;
+}
+
+/** Throws a MedtuneError unless numPerm and bBits make an even number of whole 32-bit words (two halves for split signatures). */
+export function checkSignatureShape(numPerm: number, bBits: number, where: string): void {
+  if (!BBITS.includes(bBits)) throw new MedtuneError("config.invalid", `bBits must be one of ${BBITS.join(", ")}, got ${bBits}`, { where, hint: "use 4 (default) or 8" });
+  if (!Number.isInteger(numPerm) || numPerm < 2 || numPerm > 4096 || (numPerm * bBits) % 64 !== 0) {
+    throw new MedtuneError("config.invalid", `numPerm must be an integer in 2..4096 and a multiple of ${64 / bBits} for bBits=${bBits}, got ${numPerm}`, {
+      where,
+      hint: "use 64 or 128",
+    });
+  }
+}
+
+/** Computes packed b-bit MinHash signatures of word sequences (reusable scratch; not thread-shared). */
+export class MinHasher {
+  readonly numPerm: number;
+  readonly bBits: BBits;
+  readonly shingleSize: number;
+  readonly seed: number;
+  /** Words per packed signature. */
+  readonly wordsPerSig: number;
+  private readonly mulA: Int32Array;
+  private readonly addB: Int32Array;
+  private readonly mins: Int32Array;
+  private shingles = new Uint32Array(256);
+
+  constructor(opts: MinHashOptions) {
+    checkSignatureShape(opts.numPerm, opts.bBits, "minhash");
+    if (!Number.isInteger(opts.shingleSize) || opts.shingleSize < 1 || opts.shingleSize > 32) {
+      throw new MedtuneError("config.invalid", `shingleSize must be an integer in 1..32, got ${opts.shingleSize}`, { where: "minhash", hint: "use 3 (words)" });
+    }
+    this.numPerm = opts.numPerm;
+    this.bBits = opts.bBits;
+    this.shingleSize = opts.shingleSize;
+    this.seed = opts.seed >>> 0;
+    this.wordsPerSig = signatureWords(opts.numPerm, opts.bBits);
+    const rng = new Rng(this.seed ^ 0x6d696e68);
+    this.mulA = new Int32Array(this.numPerm);
+    this.addB = new Int32Array(this.numPerm);
+    for (let p = 0; p < this.numPerm; p++) {
+      this.mulA[p] = rng.nextU32() | 1; // odd multiplier: x -> a*x + b is a bijection on 32-bit words
+      this.addB[p] = rng.nextU32() | 0;
+    }
+    this.mins = new Int32Array(this.numPerm);
+  }
+
+  /** Hashes the word shingles of `words[from..to)` into an internal buffer; returns the shingle count. */
+  private shingle(words: Uint32Array, from: number, to: number): number {
+    const nWords = to - from;
+    if (nWords <= 0) return 0;
+    const k = nWords < this.shingleSize ? nWords : this.shingleSize;
+    const n = nWords - k + 1;
+    if (this.shingles.length < n) this.shingles = new Uint32Array(Math.max(n, this.shingles.length * 2));
+    const out = this.shingles;
+    const seed = this.seed ^ Math.imul(k, 0x9e3779b1);
+    for (let i = 0; i < n; i++) {
+      let h = seed;
+      for (let j = from + i; j < from + i + k; j++) {
+        h = Math.imul(h ^ words[j], 0x9e3779b1);
+        h = (h << 15) | (h >>> 17);
+      }
+      out[i] = mix32(h);
+    }
+    return n;
+  }
+
+  /** Signs the shingles of a word-hash sequence into `out[off..off+wordsPerSig)`; returns the shingle count (0: empty text). */
+  signWords(out: Uint32Array, off: number, words: Uint32Array, nWords: number): number {
+    const n = this.shingle(words, 0, nWords);
+    this.minima(this.shingles, n, 0, this.numPerm);
+    packBBits(out, off, this.mins, this.numPerm, this.bBits);
+    return n;
+  }
+
+  /**
+   * Signs a two-part text: hash functions [0, k/2) see the shingles of `words[0..nA)`, [k/2, k) those of
+   * `words[nA..n)`, so each part's Jaccard can be estimated on its own (`estimateJaccardSplit`) and a long
+   * second part cannot drown the first. With an empty second part this is `signWords`. Returns the shingle count.
+   */
+  signWordsSplit(out: Uint32Array, off: number, words: Uint32Array, nA: number, n: number): number {
+    if (n === nA) return this.signWords(out, off, words, n);
+    const half = this.numPerm >>> 1;
+    const a = this.shingle(words, 0, nA);
+    this.minima(this.shingles, a, 0, half);
+    const b = this.shingle(words, nA, n);
+    this.minima(this.shingles, b, half, this.numPerm);
+    packBBits(out, off, this.mins, this.numPerm, this.bBits);
+    return a + b;
+  }
+
+  /** Signs a set of 32-bit element hashes (duplicates allowed) into `out[off..off+wordsPerSig)`. */
+  signShingles(out: Uint32Array, off: number, items: Uint32Array, n: number): void {
+    this.minima(items, n, 0, this.numPerm);
+    packBBits(out, off, this.mins, this.numPerm, this.bBits);
+  }
+
+  /** mins[p] = min_j (a_p·items[j] + b_p) for p in [pFrom, pTo), in signed 32-bit order (INT32_MAX when n = 0). */
+  private minima(items: Uint32Array, n: number, pFrom: number, pTo: number): void {
+    const A = this.mulA;
+    const B = this.addB;
+    const mins = this.mins;
+    // The min under signed order is the min of another fixed total order on the permuted values: still min-wise.
+    // Eight functions per pass over the items keep eight running minima in registers (~2x a plain loop).
+    let p = pFrom;
+    for (; p + 8 <= pTo; p += 8) {
+      const a0 = A[p], a1 = A[p + 1], a2 = A[p + 2], a3 = A[p + 3], a4 = A[p + 4], a5 = A[p + 5], a6 = A[p + 6], a7 = A[p + 7];
+      const b0 = B[p], b1 = B[p + 1], b2 = B[p + 2], b3 = B[p + 3], b4 = B[p + 4], b5 = B[p + 5], b6 = B[p + 6], b7 = B[p + 7];
+      let m0 = 0x7fffffff, m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0;
+      for (let j = 0; j < n; j++) {
+        const x = items[j] | 0;
+        const v0 = (Math.imul(a0, x) + b0) | 0;
+        if (v0 < m0) m0 = v0;
+        const v1 = (Math.imul(a1, x) + b1) | 0;
+        if (v1 < m1) m1 = v1;
+        const v2 = (Math.imul(a2, x) + b2) | 0;
+        if (v2 < m2) m2 = v2;
+        const v3 = (Math.imul(a3, x) + b3) | 0;
+        if (v3 < m3) m3 = v3;
+        const v4 = (Math.imul(a4, x) + b4) | 0;
+        if (v4 < m4) m4 = v4;
+        const v5 = (Math.imul(a5, x) + b5) | 0;
+        if (v5 < m5) m5 = v5;
+        const v6 = (Math.imul(a6, x) + b6) | 0;
+        if (v6 < m6) m6 = v6;
+        const v7 = (Math.imul(a7, x) + b7) | 0;
+        if (v7 < m7) m7 = v7;
+      }
+      mins[p] = m0;
+      mins[p + 1] = m1;
+      mins[p + 2] = m2;
+      mins[p + 3] = m3;
+      mins[p + 4] = m4;
+      mins[p + 5] = m5;
+      mins[p + 6] = m6;
+      mins[p + 7] = m7;
+    }
+    for (; p < pTo; p++) {
+      const a = A[p];
+      const b = B[p];
+      let m = 0x7fffffff;
+      for (let j = 0; j < n; j++) {
+        const v = (Math.imul(a, items[j]) + b) | 0;
+        if (v < m) m = v;
+      }
+      mins[p] = m;
+    }
+  }
+}
+
+/** Packs the low b bits of mix32(min_i) (a random function of the arg-min element) into 32-bit words. */
+function packBBits(out: Uint32Array, off: number, mins: Int32Array, k: number, bBits: number): void {
+  if (bBits === 32) {
+    for (let p = 0; p < k; p++) out[off + p] = mix32(mins[p]);
+    return;
+  }
+  const perWord = 32 / bBits;
+  const mask = (1 << bBits) - 1;
+  for (let w = 0, p = 0; p < k; w++) {
+    let word = 0;
+    for (let l = 0; l < perWord; l++, p++) word |= (mix32(mins[p]) & mask) << (l * bBits);
+    out[off + w] = word >>> 0;
+  }
+}
+
+const LANE_LOW: Record<number, number> = { 1: 0xffffffff, 2: 0x55555555, 4: 0x11111111, 8: 0x01010101, 16: 0x00010001, 32: 1 };
+
+function popcount32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** Number of equal b-bit lanes in words [wFrom, wTo) of two packed signatures. */
+export function equalLanes(a: Uint32Array, offA: number, b: Uint32Array, offB: number, wFrom: number, wTo: number, bBits: BBits): number {
+  if (bBits === 32) {
+    let eq = 0;
+    for (let w = wFrom; w < wTo; w++) if (a[offA + w] === b[offB + w]) eq++;
+    return eq;
+  }
+  const low = LANE_LOW[bBits];
+  let differ = 0;
+  for (let w = wFrom; w < wTo; w++) {
+    let x = a[offA + w] ^ b[offB + w];
+    for (let s = 1; s < bBits; s <<= 1) x |= x >>> s;
+    differ += popcount32(x & low);
+  }
+  return (wTo - wFrom) * (32 / bBits) - differ;
+}
+
+/** Li & König's b-bit estimator of Jaccard similarity from the fraction of equal lanes (sets small against 2^32). */
+export function bBitJaccard(equal: number, numPerm: number, bBits: BBits): number {
+  const c = Math.pow(2, -bBits);
+  const j = (equal / numPerm - c) / (1 - c);
+  return j < 0 ? 0 : j > 1 ? 1 : j;
+}
+
+/** Estimated Jaccard similarity of two packed signatures. */
+export function estimateJaccard(a: Uint32Array, offA: number, b: Uint32Array, offB: number, numPerm: number, bBits: BBits): number {
+  return bBitJaccard(equalLanes(a, offA, b, offB, 0, signatureWords(numPerm, bBits), bBits), numPerm, bBits);
+}
+
+/** For `signWordsSplit` signatures: min of the two parts' estimated Jaccards (each from numPerm/2 lanes). */
+export function estimateJaccardSplit(a: Uint32Array, offA: number, b: Uint32Array, offB: number, numPerm: number, bBits: BBits): number {
+  const words = signatureWords(numPerm, bBits);
+  const half = words >>> 1;
+  const j1 = bBitJaccard(equalLanes(a, offA, b, offB, 0, half, bBits), numPerm >>> 1, bBits);
+  const j2 = bBitJaccard(equalLanes(a, offA, b, offB, half, words, bBits), numPerm >>> 1, bBits);
+  return j1 < j2 ? j1 : j2;
+}
+
+/** Probability that two items of Jaccard s share at least one band: 1-(1-p^r)^b with p = 2^-bBits + (1-2^-bBits)·s. */
+export function candidateProbability(s: number, bands: number, rows: number, bBits: BBits = 32): number {
+  const c = Math.pow(2, -bBits);
+  const p = c + (1 - c) * s;
+  return 1 - Math.pow(1 - Math.pow(p, rows), bands);
+}
+
+/** Banding parameters and their error masses. */
+export interface LshParams {
+  bands: number;
+  rows: number;
+  /** Integral of the candidate probability over s in [0, threshold]. */
+  falsePositive: number;
+  /** Integral of the miss probability over s in [threshold, 1]. */
+  falseNegative: number;
+}
+
+function simpson(f: (s: number) => number, a: number, b: number, n = 128): number {
+  if (b <= a) return 0;
+  const h = (b - a) / n;
+  let sum = f(a) + f(b);
+  for (let i = 1; i < n; i++) sum += f(a + i * h) * (i % 2 === 1 ? 4 : 2);
+  return (sum * h) / 3;
+}
+
+const paramCache = new Map<string, LshParams>();
+
+/**
+ * Bands x rows (bands·rows <= numPerm) minimizing fpWeight·FP + fnWeight·FN, where FP/FN integrate the
+ * candidate / miss probability below / above the threshold (datasketch `_optimal_param`, b-bit aware).
+ * Default weights 0.2/0.8: real item pairs sit near s = 0, where every banding is near 0, and a false
+ * candidate costs one signature comparison while a false negative is a missed duplicate.
+ */
+export function lshParams(threshold: number, numPerm: number, bBits: BBits = 32, fpWeight = 0.2, fnWeight = 0.8): LshParams {
+  const key = `${threshold}|${numPerm}|${bBits}|${fpWeight}|${fnWeight}`;
+  const hit = paramCache.get(key);
+  if (hit) return hit;
+  let best: LshParams = { bands: 1, rows: numPerm, falsePositive: 1, falseNegative: 1 };
+  let bestErr = Infinity;
+  for (let b = 1; b <= numPerm; b++) {
+    for (let r = 1; r <= Math.floor(numPerm / b); r++) {
+      const fp = simpson((s) => candidateProbability(s, b, r, bBits), 0, threshold);
+      const fn = simpson((s) => 1 - candidateProbability(s, b, r, bBits), threshold, 1);
+      const err = fpWeight * fp + fnWeight * fn;
+      if (err < bestErr - 1e-12) {
+        bestErr = err;
+        best = { bands: b, rows: r, falsePositive: fp, falseNegative: fn };
+      }
+    }
+  }
+  paramCache.set(key, best);
+  return best;
+}
+
+/** Options of an LshIndex. */
+export interface LshIndexOptions {
+  numPerm: number;
+  bBits: BBits;
+  bands: number;
+  rows: number;
+  /** Presize for this many items (avoids regrowth); grows by doubling past it. */
+  expectedItems?: number;
+}
+
+const MAX_LOAD = 0.7;
+const MIN_IDX_BITS = 16;
+
+function bitLength(n: number): number {
+  return n <= 0 ? 0 : 32 - Math.clz32(n);
+}
+
+/**
+ * Stored packed signatures plus one open-addressing table per band. A slot is one uint32: the item index + 1
+ * in the low idxBits, a fingerprint of the band hash above; band hashes are recomputed from the stored
+ * signature (never stored), so tables can be rebuilt on growth and cost ~4/0.7 bytes per item per band.
+ */
+export class LshIndex {
+  readonly numPerm: number;
+  readonly bBits: BBits;
+  readonly bands: number;
+  readonly rows: number;
+  readonly wordsPerSig: number;
+  /** Candidate indices of the last `candidates` call. */
+  candidateBuf = new Int32Array(64);
+  private sigs: Uint32Array;
+  private count = 0;
+  private cap = 0; // slots per band table
+  private slots = new Uint32Array(0); // (bands, cap)
+  private idxBits = MIN_IDX_BITS;
+  private readonly laneMask: number;
+  private readonly lanesPerWord: number;
+  private readonly laneShift: number;
+  private readonly qSig: Uint32Array; // signature and band hashes of the last `candidates` query
+  private readonly qHashes: Uint32Array;
+
+  constructor(opts: LshIndexOptions) {
+    checkSignatureShape(opts.numPerm, opts.bBits, "lsh");
+    if (!Number.isInteger(opts.bands) || !Number.isInteger(opts.rows) || opts.bands < 1 || opts.rows < 1 || opts.bands * opts.rows > opts.numPerm) {
+      throw new MedtuneError("config.invalid", `LSH needs bands·rows <= numPerm (${opts.numPerm}), got ${opts.bands}x${opts.rows}`, { where: "lsh", hint: "leave bands/rows unset to choose them from the threshold" });
+    }
+    this.numPerm = opts.numPerm;
+    this.bBits = opts.bBits;
+    this.bands = opts.bands;
+    this.rows = opts.rows;
+    this.wordsPerSig = signatureWords(opts.numPerm, opts.bBits);
+    this.lanesPerWord = 32 / opts.bBits;
+    this.laneShift = Math.log2(this.lanesPerWord);
+    this.laneMask = opts.bBits === 32 ? 0xffffffff : (1 << opts.bBits) - 1;
+    this.qSig = new Uint32Array(this.wordsPerSig);
+    this.qHashes = new Uint32Array(this.bands);
+    const expected = Math.max(16, Math.ceil(opts.expectedItems ?? 1024));
+    this.sigs = new Uint32Array(expected * this.wordsPerSig);
+    this.rebuild(Math.ceil(expected / MAX_LOAD));
+  }
+
+  /** Number of stored items. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held by the typed arrays (capacity, not just use). */
+  memoryBytes(): number {
+    return this.sigs.byteLength + this.slots.byteLength + this.candidateBuf.byteLength;
+  }
+
+  /** The packed signature store; item i occupies [i·wordsPerSig, (i+1)·wordsPerSig). */
+  signatures(): Uint32Array {
+    return this.sigs;
+  }
+
+  /** Stores a copy of a signature and indexes its bands; returns the item's index (0, 1, 2, ...). */
+  add(sig: Uint32Array, off = 0): number {
+    const idx = this.store(sig, off);
+    if (this.count > this.cap * MAX_LOAD) this.rebuild(this.cap * 2);
+    else for (let band = 0; band < this.bands; band++) this.insertBand(idx, band, this.bandHash(sig, off, band));
+    return idx;
+  }
+
+  /** `add` of the signature given to the last `candidates` call, reusing its band hashes. */
+  addQueried(): number {
+    const idx = this.store(this.qSig, 0);
+    if (this.count > this.cap * MAX_LOAD) this.rebuild(this.cap * 2);
+    else for (let band = 0; band < this.bands; band++) this.insertBand(idx, band, this.qHashes[band]);
+    return idx;
+  }
+
+  private store(sig: Uint32Array, off: number): number {
+    const w = this.wordsPerSig;
+    const idx = this.count;
+    if ((idx + 1) * w > this.sigs.length) {
+      const grown = new Uint32Array(this.sigs.length * 2);
+      grown.set(this.sigs);
+      this.sigs = grown;
+    }
+    this.sigs.set(sig.subarray(off, off + w), idx * w);
+    this.count = idx + 1;
+    return idx;
+  }
+
+  /** Items sharing at least one band with `sig` (each once, ascending first-seen band order); returns their count. */
+  candidates(sig: Uint32Array, off = 0): number {
+    let n = 0;
+    const idxBits = this.idxBits;
+    const idxMask = idxBits === 32 ? 0xffffffff : (1 << idxBits) - 1;
+    const fpMask = (0xffffffff >>> idxBits) >>> 0;
+    const cap = this.cap;
+    const slots = this.slots;
+    this.qSig.set(sig.subarray(off, off + this.wordsPerSig));
+    for (let band = 0; band < this.bands; band++) {
+      const h = this.bandHash(sig, off, band);
+      this.qHashes[band] = h;
+      const fp = h & fpMask;
+      const base = band * cap;
+      let i = Math.floor(((h >>> 0) * cap) / 4294967296);
+      for (;;) {
+        const v = slots[base + i];
+        if (v === 0) break;
+        if (v >>> idxBits === fp) {
+          const idx = (v & idxMask) - 1;
+          if (this.bandHash(this.sigs, idx * this.wordsPerSig, band) === h) {
+            let seen = false;
+            for (let c = 0; c < n; c++) if (this.candidateBuf[c] === idx) { seen = true; break; }
+            if (!seen) {
+              if (n === this.candidateBuf.length) {
+                const grown = new Int32Array(n * 2);
+                grown.set(this.candidateBuf);
+                this.candidateBuf = grown;
+              }
+              this.candidateBuf[n++] = idx;
+            }
+          }
+        }
+        if (++i === cap) i = 0;
+      }
+    }
+    return n;
+  }
+
+  /** Estimated Jaccard between `sig` and stored item `idx` (`split`: min over the two halves, see `signWordsSplit`). */
+  similarity(sig: Uint32Array, off: number, idx: number, split = false): number {
+    const o = idx * this.wordsPerSig;
+    return split ? estimateJaccardSplit(sig, off, this.sigs, o, this.numPerm, this.bBits) : estimateJaccard(sig, off, this.sigs, o, this.numPerm, this.bBits);
+  }
+
+  /** 32-bit hash of band `band`'s lanes of a packed signature. */
+  private bandHash(sig: Uint32Array, off: number, band: number): number {
+    let h = Math.imul(band + 1, 0x9e3779b1);
+    const r0 = band * this.rows;
+    for (let r = r0; r < r0 + this.rows; r++) {
+      const lane = (sig[off + (r >>> this.laneShift)] >>> ((r & (this.lanesPerWord - 1)) * this.bBits)) & this.laneMask;
+      h = Math.imul(h ^ lane, 0x5bd1e995);
+      h ^= h >>> 15;
+    }
+    return mix32(h);
+  }
+
+  private insertBand(idx: number, band: number, h: number): void {
+    const idxBits = this.idxBits;
+    const cap = this.cap;
+    const base = band * cap;
+    let i = Math.floor(((h >>> 0) * cap) / 4294967296);
+    while (this.slots[base + i] !== 0) if (++i === cap) i = 0;
+    this.slots[base + i] = (((h & (0xffffffff >>> idxBits)) << idxBits) | (idx + 1)) >>> 0;
+  }
+
+  private rebuild(cap: number): void {
+    this.cap = Math.max(cap, Math.ceil((this.count + 1) / MAX_LOAD));
+    // item index + 1 <= count < cap: sizing the index field by the table keeps rebuilds to table growth
+    this.idxBits = Math.max(MIN_IDX_BITS, bitLength(this.cap));
+    if (this.idxBits > 30) throw new MedtuneError("lsh.too-many-items", `the LSH index holds at most 2^30 items`, { where: "lsh", hint: "deduplicate in shards" });
+    this.slots = new Uint32Array(this.bands * this.cap);
+    // band-major: one band table is written at a time, so its cache lines stay warm
+    for (let band = 0; band < this.bands; band++) {
+      for (let i = 0; i < this.count; i++) this.insertBand(i, band, this.bandHash(this.sigs, i * this.wordsPerSig, band));
+    }
+  }
+}
+
+/** MurmurHash3's 32-bit finalizer (core's fmix32), kept module-local so hot loops inline it. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

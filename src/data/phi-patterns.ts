@@ -1,0 +1,981 @@
+// The PHI detectors behind scrubPhi (phi.ts): one per HIPAA Safe Harbor identifier family of 45 CFR
+// 164.514(b)(2)(i) that occurs in free text. Each detector declares cheap triggers (cue words and character
+// shapes; phi.ts joins every detector's into two regexes, so one pass learns which detectors can fire at all) and
+// a `find` that runs its full patterns. Every pattern is compiled once, at load. phi.ts resolves overlaps.
+import { isIPv6 } from "node:net";
+import {
+  EPONYM_FOLLOWERS, FIRST_NAMES, NAME_STOPWORDS, STREET_SUFFIXES, TOLL_FREE_AREA_CODES, US_STATE_ABBRS, US_STATE_NAMES,
+} from "./phi-lexicon.ts";
+
+/** Identifier types the scrub detects, in report order. */
+export const PHI_TYPES = [
+  "name", "date", "age", "phone", "fax", "email", "ssn", "mrn", "account", "license", "url", "ip", "address", "zip", "serial",
+] as const;
+/** One identifier type. */
+export type PhiType = (typeof PHI_TYPES)[number];
+
+/** The typed placeholder each identifier is replaced with (ages over 89 become the Safe Harbor 90+ category). */
+export const PHI_PLACEHOLDERS: Readonly<Record<PhiType, string>> = {
+  name: "[NAME]", date: "[DATE]", age: "[AGE 90+]", phone: "[PHONE]", fax: "[FAX]", email: "[EMAIL]", ssn: "[SSN]",
+  mrn: "[MRN]", account: "[ACCOUNT]", license: "[LICENSE]", url: "[URL]", ip: "[IP]", address: "[ADDRESS]", zip: "[ZIP]",
+  serial: "[SERIAL]",
+};
+
+/** One detected identifier: its type and [start, end) in the text; rank breaks ties between equal spans. */
+export interface PhiHit {
+  type: PhiType;
+  start: number;
+  end: number;
+  rank: number;
+}
+
+/** Settings the detectors read (resolved from PhiOptions by phi.ts). */
+export interface DetectSettings {
+  /** Keep toll-free numbers (organization help lines). */
+  keepTollFree: boolean;
+  /** Keep URLs whose host is a public reference domain. */
+  keepReferenceUrls: boolean;
+  /** Reference hosts (lower case; a URL host equal to one or ending in `.`+one is kept). */
+  referenceDomains: readonly string[];
+  /** Keep dates of study periods and public events (a sentence about a population or an Act, and no one person). */
+  keepNonPersonalDates: boolean;
+  /** Year that birth years are measured against (a birth year more than 89 years back is an age over 89). */
+  referenceYear: number;
+}
+
+/** A cue word that may announce an identifier, with what must surround it for the cue to count. */
+export interface PhiCue {
+  /** Lower-case words of ASCII letters; a word is a maximal run of ASCII letters, matched case-insensitively. */
+  words: readonly string[];
+  /** Must match right after the word (compiled sticky). */
+  follow?: string;
+  /** Must match the text before the word (anchor it with `$`; it is run as a lookbehind). */
+  before?: RegExp;
+  /** The character right before the word (checked first: cheap). */
+  prev?: string;
+  /** The word must start with a capital (a street suffix, a title). */
+  upper?: boolean;
+}
+
+/** Character features the trigger scan records in one pass (bit flags). */
+export const FEATURE = {
+  at: 1, colon: 2, hash: 4, digits3: 8, digits5: 16, digits7: 32, digitSepDigit: 64, letterSlashLetter: 128,
+  letterDotLetter: 256, age90: 512,
+} as const;
+
+/** A character shape that may announce an identifier: present when any `needs` feature is (0: always) and `re` (if set) matches. */
+export interface PhiShape {
+  needs: number;
+  re?: RegExp;
+}
+
+/**
+ * A detector: the types it reports, its triggers and the full scan. Every text in which `find` can report a hit
+ * holds one of the cues or shows one of the shapes: texts with neither skip `find` (most texts skip every detector).
+ */
+export interface PhiDetector {
+  name: string;
+  types: readonly PhiType[];
+  cues: readonly PhiCue[];
+  shapes: readonly PhiShape[];
+  /** Appends hits to `out`; `context` is the item text the scanned text belongs with (an option's question). */
+  find(text: string, s: DetectSettings, out: PhiHit[], context?: string): void;
+}
+
+// In follow-up sources: any capital, or any non-ASCII character (a superset of the capitals \p{Lu} matches).
+const UP = "[A-Z\\u00C0-\\uFFFF]";
+const F = FEATURE;
+
+// Ranks: an identifier found through its label beats the same span found by its shape alone.
+const RANK_SHAPE = 1;
+const RANK_CONTEXT = 2;
+const RANK_LABEL = 3;
+
+function hit(out: PhiHit[], type: PhiType, start: number, end: number, rank: number): void {
+  if (end > start) out.push({ type, start, end, rank });
+}
+
+/** Runs a global regex over the text, calling `fn` per match; `fn` may return where the scan resumes. */
+function each(re: RegExp, text: string, fn: (m: RegExpExecArray) => number | void): void {
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const resume = fn(m);
+    if (typeof resume === "number") re.lastIndex = resume;
+    else if (m[0].length === 0) re.lastIndex++;
+  }
+}
+
+/** [start, end) of capture group `g` of match `m`, when that group ends the match. */
+function tailSpan(m: RegExpExecArray, g: number): [number, number] {
+  const end = m.index + m[0].length;
+  return [end - m[g].length, end];
+}
+
+const esc = (w: string): string => w.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const alt = (words: readonly string[]): string => [...words].sort((a, b) => b.length - a.length).map(esc).join("|");
+/** `patient` -> `[Pp]atient`: a word as written mid-sentence or at a sentence start. */
+const cap = (w: string): string => (/[a-z]/.test(w[0]) ? `[${w[0].toUpperCase()}${w[0]}]${esc(w.slice(1))}` : esc(w));
+const caps = (words: readonly string[]): string => [...words].sort((a, b) => b.length - a.length).map(cap).join("|");
+/** `mrn` -> `[Mm][Rr][Nn]`: a case-insensitive word inside a case-sensitive regex. */
+const ci = (w: string): string =>
+  [...w].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c === " " ? "[ \\t]*" : esc(c))).join("");
+
+// Units and counted nouns: a number followed by one of these is a measurement or a count, never an identifier.
+const UNIT_AFTER =
+  /[ \t]*(?:%|‰|°|[μµu]g\b|mcg|mg|ng|pg|kg|g\b|m[lL]\b|d[lL]\b|[lL]\b|mmol|mEq|meq|mOsm|IU\b|U\b|units?\b|mm\b|cm\b|m\b|km\b|in\b|ft\b|lbs?\b|oz\b|mm ?Hg|bpm|\/|min\b|minutes?\b|sec\b|seconds?\b|s\b|hours?\b|hrs?\b|h\b|days?\b|d\b|weeks?\b|wks?\b|months?\b|mos?\b|years?\b|yrs?\b|y\b|x\b|times\b|fold\b|cells\b|copies\b|patients\b|cases\b|subjects\b|people\b|persons\b|children\b|women\b|men\b)/y;
+function unitFollows(text: string, at: number): boolean {
+  UNIT_AFTER.lastIndex = at;
+  return UNIT_AFTER.test(text);
+}
+
+/** The sentence around [start, end): back to the previous sentence end or line break, forward to the next. */
+function sentenceAround(text: string, start: number, end: number): string {
+  let a = start;
+  const lo = Math.max(0, start - 400);
+  while (a > lo) {
+    const c = text[a - 1];
+    if (c === "\n") break;
+    if ((c === " " || c === "\t") && /[.!?]/.test(text[a - 2] ?? "") && /\p{Lu}/u.test(text[a] ?? "")) break;
+    a--;
+  }
+  let b = end;
+  const hi = Math.min(text.length, end + 400);
+  while (b < hi) {
+    const c = text[b];
+    if (c === "\n") break;
+    if (/[.!?]/.test(c) && /\s/.test(text[b + 1] ?? " ") && !/\d/.test(text[b + 2] ?? "")) break;
+    b++;
+  }
+  return text.slice(a, b);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Names: only in patient/clinician contexts (titles, roles, labels, signatures, credentials), never "every
+// capitalized word": eponyms (Parkinson disease), scientists and drug names must survive.
+const NAME_TOKEN = String.raw`(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*|\p{Lu}['’]\p{Lu}\p{Ll}+)`;
+const CAPS_TOKEN = String.raw`\p{Lu}{2,}(?:[-'’]\p{Lu}{2,})*`;
+const INITIAL = String.raw`\p{Lu}\.`;
+const PARTICLE = String.raw`(?:van|von|de|der|den|del|della|di|da|du|la|le|bin|ibn|al|el|dos|das|ter|ten)`;
+const run = (tok: string): string =>
+  `(?:${tok}|${INITIAL})(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?(?:${tok}|${INITIAL})){0,3}`;
+const RUN_TITLE = run(NAME_TOKEN);
+const RUN_ANY = run(`(?:${NAME_TOKEN}|${CAPS_TOKEN})`);
+const LAST_FIRST = `(?:${NAME_TOKEN}|${CAPS_TOKEN}),[ \\t]*(?:${NAME_TOKEN}|${CAPS_TOKEN})(?:[ \\t]+(?:${NAME_TOKEN}|${INITIAL}))?`;
+
+const STRONG_TITLES = ["Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Messrs"];
+// Word titles, "Miss" (also a verb in headlines) and upper-case abbreviations ("MS." also ends "...diagnosed with
+// MS.") need a known first name or two name tokens after them.
+const WEAK_TITLES = String.raw`(?:Mister|Doctor|Professor|Nurse|Miss|(?:MR|MRS|MS|DR|PROF)\.)`;
+const ANY_TITLE = String.raw`(?:(?:${STRONG_TITLES.join("|")})\.?|${WEAK_TITLES})`;
+const ROLE_WORDS = [
+  "patient", "pt.", "pt", "client", "husband", "wife", "spouse", "partner", "son", "daughter", "mother", "father",
+  "brother", "sister", "grandson", "granddaughter", "grandmother", "grandfather", "aunt", "uncle", "niece", "nephew",
+  "cousin", "friend", "neighbor", "neighbour", "caregiver", "guardian", "roommate", "boyfriend", "girlfriend",
+  "fiance", "fiancee", "mom", "dad",
+];
+const PERSON_NOUNS = caps([
+  "man", "woman", "boy", "girl", "child", "infant", "baby", "patient", "person", "gentleman", "lady", "male", "female",
+  "son", "daughter", "teenager", "adolescent", "toddler", "student", "veteran", "newborn", "neonate",
+]);
+const LABELS = [
+  "name", "patient name", "pt name", "pt. name", "full name", "first name", "last name", "given name", "family name",
+  "maiden name", "surname", "patient", "pt", "attending", "attending physician", "physician", "provider", "pcp",
+  "referring physician", "referring provider", "referring doctor", "referred by", "surgeon", "resident", "nurse",
+  "rn", "clinician", "emergency contact", "next of kin", "nok", "guardian", "spouse", "mother", "father", "informant",
+  "contact", "dictated by", "transcribed by", "electronically signed by", "signed by", "cosigned by", "co-signed by",
+  "reviewed by", "authenticated by", "prepared by", "doctor", "author",
+];
+const LABEL_RE = alt(LABELS.flatMap((l) => [l, l.toUpperCase(), l[0].toUpperCase() + l.slice(1)]));
+const BY_PHRASES = [
+  "seen by", "referred by", "examined by", "evaluated by", "signed by", "dictated by", "reviewed by", "treated by",
+  "attended by", "consulted by", "accompanied by", "brought in by", "covered by", "operated on by",
+];
+const SIGN_OFFS = ["sincerely", "signed", "regards"];
+const CREDENTIALS = String.raw`(?:M\.D\.|MD|D\.O\.|RN|NP|PA-C|Ph\.D\.|PhD|DDS|DMD|PharmD|MBBS|FACS|FACP|FRCS|FRCP|MPH|CNM|CRNA|LPN|APRN|DNP|MSN|BSN)`;
+
+const TITLE_RE = new RegExp(`\\b(?:${STRONG_TITLES.join("|")})\\.?[ \\t]+(${RUN_ANY})`, "gu");
+const WEAK_TITLE_RE = new RegExp(`\\b${WEAK_TITLES}[ \\t]+(${RUN_ANY})`, "gu");
+const ROLE_RE = new RegExp(`\\b(${caps(ROLE_WORDS)}),?[ \\t]+(${RUN_TITLE})`, "gu");
+const NAMED_RE = new RegExp(`\\b(?:${PERSON_NOUNS})[ \\t]+(?:named|called|by the name of)[ \\t]+(${RUN_TITLE})`, "gu");
+const LABEL_NAME_RE = new RegExp(`\\b(?:${LABEL_RE})[ \\t]*:[ \\t]*(?:${ANY_TITLE}[ \\t]+)?(${LAST_FIRST}|${RUN_ANY})`, "gu");
+const BY_RE = new RegExp(`\\b(?:${caps([...BY_PHRASES, ...SIGN_OFFS])})[,:]?[ \\t]*\\n?[ \\t]*(?:${ANY_TITLE}[ \\t]+)?(${RUN_TITLE})`, "gu");
+const CREDENTIAL_RE = new RegExp(
+  `\\b((?:${NAME_TOKEN}|${INITIAL})(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?(?:${NAME_TOKEN}|${INITIAL})){1,3}),?[ \\t]+${CREDENTIALS}(?![\\p{L}])(?![ \\t]*\\d{5})`, "gu");
+const INTRO_CUE = /(?:,[ \t]*(?:an?|aged?)[ \t]+\d|[ \t]+(?:is|was)[ \t]+an?[ \t]+\d{1,3}[- ](?:year|month|week|day))/g;
+const INTRO_BEFORE = new RegExp(`(?:^|[^\\p{L}])(${NAME_TOKEN}(?:[ \\t]+${NAME_TOKEN})?)$`, "u");
+
+const lastWords = (phrases: readonly string[]): string[] => [...new Set(phrases.map((p) => p.split(/[ .]/).filter(Boolean).pop()!.toLowerCase()))];
+// "Brand name: Tylenol", "generic name: ..." name a drug, not a person.
+const NOT_PERSON_NAME_BEFORE = /(?:brand|generic|trade|drug|chemical|common|scientific|proprietary|product|file|user|host|domain|company|street|code|disease|medication)[ \t]*$/i;
+// A capitalized cue word mid-sentence ("the Patient Health Questionnaire", "Will We Miss Cancers") starts a
+// title-case phrase, not a person: such contexts need a known first name.
+function titleCasePhrase(text: string, cueStart: number): boolean {
+  if (!/\p{Lu}/u.test(text[cueStart] ?? "")) return false;
+  const before = text.slice(Math.max(0, cueStart - 3), cueStart);
+  return !/(?:^|[.!?:;\n(\["'“]\s*)$/.test(before) && cueStart > 0;
+}
+
+/** Splits a name run into tokens and cuts it at the first stopword: kept length, real tokens (not initials), first token. */
+function nameLength(s: string): { len: number; nTokens: number; first: string } {
+  let len = 0;
+  let nTokens = 0;
+  let first = "";
+  const re = /\S+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    const w = m[0].replace(/[,.]$/, "").toLowerCase();
+    if (NAME_STOPWORDS.has(w)) break;
+    if (len === 0) first = w;
+    len = m.index + m[0].length;
+    if (!/^\p{Lu}\.$/u.test(m[0])) nTokens++;
+  }
+  return { len, nTokens, first };
+}
+
+/** True when the word after position `at` (past a possessive) marks an eponym: `Graves disease`, `Bell's palsy`. */
+function eponymFollows(text: string, at: number): boolean {
+  const m = /^(?:['’]s?)?["”]?[ \t]+([A-Za-z']+)/.exec(text.slice(at, at + 32));
+  return m !== null && EPONYM_FOLLOWERS.has(m[1].toLowerCase());
+}
+
+type NamePolicy = "any" | "one" | "two-or-first" | "first";
+function pushName(out: PhiHit[], text: string, start: number, cand: string, policy: NamePolicy, rank: number): void {
+  const { len, nTokens, first } = nameLength(cand);
+  if (len === 0 || nTokens === 0) return;
+  if (policy === "first" && !FIRST_NAMES.has(first)) return;
+  if (policy === "two-or-first" && nTokens < 2 && !FIRST_NAMES.has(first)) return;
+  let end = start + len;
+  if (text[end - 1] === ",") end--;
+  if (policy !== "any" && eponymFollows(text, end)) return;
+  hit(out, "name", start, end, rank);
+}
+
+/** A name detector: one context family, its cues, and the pattern that finds the names it announces. */
+function nameDetector(name: string, cues: PhiCue[], shapes: PhiShape[], find: PhiDetector["find"]): PhiDetector {
+  return { name, types: ["name"], cues, shapes, find };
+}
+
+const NAME_DETECTORS: PhiDetector[] = [
+  nameDetector("name-title", [
+    { words: ["mr", "mrs", "ms", "mx", "dr", "prof", "messrs", "mister", "doctor", "professor", "nurse", "miss"], follow: `\\.?[ \\t]+${UP}`, upper: true },
+  ], [], (text, _s, out) => {
+    each(TITLE_RE, text, (m) => pushName(out, text, tailSpan(m, 1)[0], m[1], "any", RANK_CONTEXT));
+    each(WEAK_TITLE_RE, text, (m) =>
+      pushName(out, text, tailSpan(m, 1)[0], m[1], titleCasePhrase(text, m.index) ? "first" : "two-or-first", RANK_CONTEXT));
+  }),
+  nameDetector("name-role", [{ words: lastWords(ROLE_WORDS), follow: `,?\\.?[ \\t]+${UP}` }], [], (text, _s, out) => {
+    // a capitalized role word ("Patient Health Questionnaire", "Mother Superior") needs a known first name
+    each(ROLE_RE, text, (m) =>
+      pushName(out, text, tailSpan(m, 2)[0], m[2], /\p{Lu}/u.test(m[1][0]) ? "first" : "two-or-first", RANK_CONTEXT));
+  }),
+  nameDetector("name-named", [
+    { words: ["named", "called"], follow: `[ \\t]+${UP}` },
+    { words: ["name"], follow: `[ \\t]+of[ \\t]+${UP}` },
+  ], [], (text, _s, out) => {
+    each(NAMED_RE, text, (m) => pushName(out, text, tailSpan(m, 1)[0], m[1], "one", RANK_CONTEXT));
+  }),
+  nameDetector("name-label", [{ words: lastWords(LABELS), follow: `[ \\t]*:[ \\t]*${UP}` }], [], (text, _s, out) => {
+    each(LABEL_NAME_RE, text, (m) => {
+      if (/name/i.test(m[0].slice(0, 12)) && NOT_PERSON_NAME_BEFORE.test(text.slice(Math.max(0, m.index - 16), m.index))) return;
+      pushName(out, text, tailSpan(m, 1)[0], m[1], "one", RANK_LABEL);
+    });
+  }),
+  nameDetector("name-by", [{ words: [...lastWords(BY_PHRASES), ...SIGN_OFFS], follow: `[,:]?[ \\t]*\\n?[ \\t]*${UP}` }], [], (text, _s, out) => {
+    each(BY_RE, text, (m) => pushName(out, text, tailSpan(m, 1)[0], m[1], "two-or-first", RANK_CONTEXT));
+  }),
+  nameDetector("name-credential", [
+    { words: ["md", "rn", "np", "phd", "dds", "dmd", "pharmd", "mbbs", "facs", "facp", "frcs", "frcp", "mph", "cnm", "crna", "lpn", "aprn", "dnp", "msn", "bsn"], upper: true },
+    { words: ["pa"], follow: "-C", upper: true },
+  ], [{ needs: F.letterDotLetter, re: /M\.D\.|D\.O\.|Ph\.D\./ }], (text, _s, out) => {
+    each(CREDENTIAL_RE, text, (m) => pushName(out, text, m.index, m[1], "one", RANK_CONTEXT));
+  }),
+  nameDetector("name-intro", [
+    { words: ["year", "month", "week", "day"], before: /(?:,[ \t]*(?:an?|aged?)|[ \t](?:is|was)[ \t]+an?)[ \t]+\d{1,3}[- ]$/ },
+  ], [], (text, _s, out) => {
+    each(INTRO_CUE, text, (m) => {
+      const before = INTRO_BEFORE.exec(text.slice(Math.max(0, m.index - 60), m.index));
+      if (!before) return;
+      // "Today Jane, a 45-year-old": the name is the last token or two, starting at a known first name
+      const tokens = before[1].split(/[ \t]+/);
+      const start = m.index - before[1].length;
+      if (FIRST_NAMES.has(tokens[0].toLowerCase())) pushName(out, text, start, before[1], "one", RANK_CONTEXT);
+      else if (tokens[1] && FIRST_NAMES.has(tokens[1].toLowerCase())) pushName(out, text, m.index - tokens[1].length, tokens[1], "one", RANK_CONTEXT);
+    });
+  }),
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dates finer than a year. Bare years, durations ("for 3 days", "since 1998") and times stay.
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTH_ABBRS = ["Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"];
+// "May" and "March" are everyday words in lower case, and MAR, OCT, APR clinical acronyms in upper case: other
+// spellings of a month are a month in any case.
+const MONTH_WORDS = [
+  ...MONTHS, ...MONTH_ABBRS, ...MONTHS.map((m) => m.toUpperCase()),
+  ...MONTHS.filter((m) => m !== "May" && m !== "March").map((m) => m.toLowerCase()),
+];
+const MONTH = `(?:${alt(MONTH_WORDS)})\\.?`;
+const MONTH_SHORT = `(?:${alt([...MONTH_ABBRS, ...MONTH_ABBRS.map((m) => m.toUpperCase()), "May", "MAY"])})`;
+const WEEKDAY = String.raw`(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?),?[ \t]+`;
+const DAY = String.raw`(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?`;
+const YEAR = String.raw`(?:1[89]\d\d|20\d\d)`;
+
+// March 14, 2021 / Jan 5th / Monday, March 14
+const DATE_MDY = new RegExp(`(?<![\\p{L}\\d])(?:${WEEKDAY})?${MONTH}[ \\t]+(?:the[ \\t]+)?${DAY}(?:,?[ \\t]+(?:${YEAR}|'\\d\\d))?(?![\\p{L}\\d]|[.,:/-]\\d)`, "gu");
+// 14 March 2021 / 14th of March, 2021
+const DATE_DMY = new RegExp(`(?<![\\p{L}\\d.,/-])(?:${WEEKDAY})?${DAY}(?:[ \\t]+of)?[ \\t]+${MONTH}(?:,?[ \\t]+(?:${YEAR}|'\\d\\d))?(?![\\p{L}\\d])`, "gu");
+// 14-Mar-2021 / 14MAR21 / 14/Mar/2021
+const DATE_DMONY = new RegExp(`(?<![\\p{L}\\d])${DAY}([-/ ]?)${MONTH_SHORT}\\1(?:${YEAR}|\\d\\d)(?![\\p{L}\\d])`, "gu");
+// 03/14/2021 / 14.03.2021 / 3-14-21
+const DATE_NUM = /(?<![\w/.:-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|[.:-]\d)/g;
+// 2021-03-14 / 2021/3/14, with an optional ISO time
+const DATE_ISO = /(?<![\w/.:-])((?:1[89]|20)\d\d)([/.-])(\d{1,2})\2(\d{1,2})(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?(?![\w/]|[.-]\d)/g;
+// Contexts that tie a shorter date to one person: DOB 3/14, born in March 1950, admitted on 3/14, LMP 2/1.
+const DATE_CTX_LABELS = `${caps([
+  "date of birth", "birth date", "birthdate", "birthday", "date of death", "date of admission", "date of discharge",
+  "date of service", "date of visit", "date of surgery", "date of procedure", "admission date", "discharge date",
+  "last menstrual period",
+])}|DOB|D\\.O\\.B\\.?|DOD|DOS|LMP|[Dd]ate[ \\t]*(?=[:=])`;
+const DATE_CTX_EVENTS = caps([
+  "dated", "born", "died", "deceased", "expired", "admitted", "discharged", "hospitalized", "seen", "evaluated",
+  "operated", "diagnosed", "delivered", "vaccinated", "injured", "transferred",
+]);
+const DATE_CTX_HEAD = `\\b(?:(${DATE_CTX_LABELS})|${DATE_CTX_EVENTS})[ \\t]*(?:[:=#]|was|is|of|on|in)?[ \\t]*(?:on[ \\t]+|in[ \\t]+)?`;
+const DATE_CTX = new RegExp(
+  DATE_CTX_HEAD +
+  `(?:(\\d{1,2}\\/\\d{1,2})(?![\\d\\/])|((?:19|20)\\d\\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]))(?!\\d)|(${MONTH}[ \\t]+${YEAR})(?!\\d)|(${YEAR})(?![\\d\\/.-]))`,
+  "gu");
+// "on 3/14," — a month/day after "on" only when the clause ends right after it.
+const DATE_ON = /\b[Oo]n[ \t]+(\d{1,2}\/\d{1,2})(?=[ \t]*(?:[,;.)]|$|[ \t]at[ \t]|[ \t]and[ \t]))/gmu;
+const BIRTH_CTX = /birth|born|DOB|D\.O\.B/i;
+const POPULATION_BEFORE = /\b(?:patients|subjects|participants|cases|children|women|men|people|individuals|infants|were|between|from)\b[^.;]*$/i;
+// A sentence about a study population or a public event, and about no single person, dates no individual: a study
+// period ("patients treated between January 1, 1992 and ...") or an Act, an approval, a publication.
+const NON_PERSONAL_CUE = new RegExp(
+  `\\b(?:${caps([
+    "patients", "subjects", "participants", "women", "men", "children", "infants", "neonates", "adults", "individuals",
+    "cases", "controls", "cohort", "cohorts", "groups", "consecutive", "enrolled", "recruited", "included", "excluded",
+    "analysed", "analyzed", "reviewed", "identified", "study", "studies", "trial", "survey", "registry", "database",
+    "admissions", "deliveries", "beneficiaries", "hospitals", "centres", "centers", "period", "retrospective",
+    "retrospectively", "prospective", "prospectively", "population", "respondents", "volunteers", "we", "our", "author",
+    "authors", "enacted", "amended", "came into force", "published", "publication", "updated", "approved", "approval",
+    "launched", "declared", "established", "founded", "celebrated", "observed", "conference", "congress", "volume",
+    "edition", "journal", "ministry", "government", "programme", "program", "campaign", "eradicated", "eradication",
+    "outbreak", "epidemic", "pandemic", "introduced", "discovered", "invented",
+  ])}|Act|Vol\\.|WHO|FDA|ICMR|Govt|between\\b[^.;]{1,60}\\band)\\b`);
+const PERSON_CUE = /\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er|[Hh]im|Mr|Mrs|Ms|Miss|Dr|patient's|(?:[Tt]he|[Tt]his|[Aa]|[Oo]ur) (?:patient|man|woman|boy|girl|child|infant|baby))\b/;
+
+function validMonthDay(mo: number, d: number): boolean {
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
+}
+
+/** Keeps a shape-found date unless its sentence is about a study population or a public event and no one person. */
+function pushShapeDate(text: string, s: DetectSettings, out: PhiHit[], start: number, end: number, context: string | undefined): void {
+  if (s.keepNonPersonalDates) {
+    const sentence = sentenceAround(text, start, end);
+    if (!PERSON_CUE.test(sentence)) {
+      if (NON_PERSONAL_CUE.test(sentence)) return;
+      // an option or explanation ("15th April 1987") read with its question ("The Consumer Protection Act came into force on")
+      if (context !== undefined && NON_PERSONAL_CUE.test(context) && !PERSON_CUE.test(context)) return;
+    }
+  }
+  hit(out, "date", start, end, RANK_SHAPE);
+}
+
+const MONTH_CUES: PhiCue[] = [
+  // Title or upper case only for May, March and the abbreviations; the other full names in any case
+  { words: [...new Set([...MONTH_ABBRS, "May", "March"].map((m) => m.toLowerCase()))], upper: true },
+  { words: MONTHS.filter((m) => m !== "May" && m !== "March").map((m) => m.toLowerCase()) },
+];
+
+const DATE_DETECTORS: PhiDetector[] = [
+  {
+    name: "date-named",
+    types: ["date"],
+    cues: MONTH_CUES,
+    shapes: [],
+    find(text, s, out, context) {
+      const named = (m: RegExpExecArray) => {
+        const end = m.index + m[0].length;
+        if (!unitFollows(text, end)) pushShapeDate(text, s, out, m.index, end, context);
+      };
+      each(DATE_MDY, text, named);
+      each(DATE_DMY, text, named);
+      each(DATE_DMONY, text, named);
+    },
+  },
+  {
+    name: "date-numeric",
+    types: ["date"],
+    cues: [],
+    shapes: [{ needs: F.digitSepDigit, re: /\d[/.-]\d{1,2}[/.-]\d/ }],
+    find(text, s, out, context) {
+      each(DATE_NUM, text, (m) => {
+        const a = +m[1], b = +m[3];
+        if (m[2] === "." && m[4].length !== 4) return; // 1.2.10 is a version or a section, not a date
+        if (m[4].length === 4 && (+m[4] < 1800 || +m[4] > 2099)) return;
+        if (!validMonthDay(a, b) && !validMonthDay(b, a)) return;
+        const end = m.index + m[0].length;
+        if (unitFollows(text, end)) return; // 2/4/6 months
+        pushShapeDate(text, s, out, m.index, end, context);
+      });
+      each(DATE_ISO, text, (m) => {
+        if (validMonthDay(+m[3], +m[4])) pushShapeDate(text, s, out, m.index, m.index + m[0].length, context);
+      });
+    },
+  },
+  {
+    name: "date-context",
+    types: ["date"],
+    cues: [
+      {
+        words: ["birth", "birthdate", "birthday", "death", "admission", "discharge", "service", "visit", "surgery", "procedure", "date", "period", "dob", "dod", "dos", "lmp", "dated", "born", "died", "deceased", "expired", "admitted", "discharged", "hospitalized", "seen", "evaluated", "operated", "diagnosed", "delivered", "vaccinated", "injured", "transferred"],
+        follow: String.raw`[ \t]*(?:[:=#]|was|is|of|on|in)?[ \t]*(?:on[ \t]+|in[ \t]+)?(?:\d|[A-Za-z]{3,9}\.?[ \t]+\d)`,
+      },
+      { words: ["on"], follow: String.raw`[ \t]+\d{1,2}\/\d` },
+    ],
+    shapes: [{ needs: F.letterDotLetter, re: /D\.O\.B/ }],
+    find(text, s, out) {
+      each(DATE_CTX, text, (m) => {
+        const isLabel = m[1] !== undefined;
+        const gi = m[2] ? 2 : m[3] ? 3 : m[4] ? 4 : 5;
+        const g = m[gi];
+        const [start, end] = tailSpan(m, gi);
+        if (gi === 2) {
+          // "seen 1/2 of ..." is a fraction: after an event word a month/day needs "on"
+          const [a, b] = g.split("/").map(Number);
+          if (!validMonthDay(a, b) || unitFollows(text, end) || (!isLabel && !/\bon[ \t]/.test(m[0]))) return;
+        } else if (gi === 3) {
+          if (!isLabel) return; // 8 digits without a date label are some other number
+        } else if (gi === 4) {
+          // month + year alone is a date element only when it is one person's: not "patients admitted in March 2005"
+          if (POPULATION_BEFORE.test(text.slice(Math.max(0, m.index - 60), m.index))) return;
+        } else {
+          // a bare year is allowed by Safe Harbor unless it is a birth year that implies an age over 89
+          if (!BIRTH_CTX.test(m[0]) || s.referenceYear - +g <= 89) return;
+        }
+        hit(out, "date", start, end, RANK_CONTEXT);
+      });
+      each(DATE_ON, text, (m) => {
+        const [a, b] = m[1].split("/").map(Number);
+        if (validMonthDay(a, b)) hit(out, "date", ...tailSpan(m, 1), RANK_CONTEXT);
+      });
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ages over 89 (Safe Harbor aggregates them into "90 or older"); ages up to 89 stay.
+const OLD = String.raw`(?:9\d|1[0-2]\d)`;
+const SPELLED_OLD = String.raw`(?:[Nn]inety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|(?:[Oo]ne[ -])?[Hh]undred(?:(?:[ -]and)?[ -](?:one|two|three|four|five|six|seven|eight|nine|ten))?)`;
+const AGE_PHRASE = new RegExp(
+  `(?<![\\w.,/-])(?:${OLD}|${SPELLED_OLD})(?:[ \\t]*-[ \\t]*|[ \\t]+)(?:years?|yrs?|yr)(?:[ \\t]*-[ \\t]*|[ \\t]+)old(?![\\p{L}])` +
+  `|(?<![\\w.,/-])${OLD}[ \\t]*-?[ \\t]*(?:y\\/o|y\\.o\\.?|yo)(?![\\p{L}])` +
+  `|(?<![\\w.,/-])${OLD}[ \\t]+(?:years?|yrs?)[ \\t]+of[ \\t]+age(?![\\p{L}])`,
+  "gu");
+const AGE_LABEL = new RegExp(`\\b(?:[Aa]ged?|AGE|[Aa]ge[ \\t]+(?:of|is|was)|[Aa]t[ \\t]+(?:the[ \\t]+)?age[ \\t]+of)[ \\t]*[:=]?[ \\t]*(${OLD})(?![\\d.,]\\d|\\d)`, "gu");
+const AGE_DECADE = /\b(?:in[ \t]+(?:his|her|their|the)[ \t]+(?:late[ \t]+|early[ \t]+|mid[- ]?)?(?:90'?s|nineties|100'?s)|(?:a[ \t]+)?(?:nonagenarian|centenarian|supercentenarian))(?![\p{L}])/gu;
+// "aged 90 days", "age 95%", "aged 90-99", "aged 92 or 93", "aged 90 and older": not one person's age in years
+const AGE_NOT_ONE_PERSON = /^[ \t]*(?:(?:-|–|to|or)[ \t]*\d|\+|(?:-[ \t]*)?(?:days?|weeks?|wks?|months?|mos?|hours?|h\b|hrs?|minutes?|min\b|%|mg|kg|lb|cm|mm|°|\/)|(?:years?[ \t]+)?(?:and|or)[ \t]+(?:older|above|over|more|beyond))/;
+const AGE_POPULATION_BEFORE = /\b(?:persons|people|patients|subjects|participants|individuals|women|men|adults|residents|those|cohort|centenarians)\b[^.;]{0,24}$/i;
+
+const ageDetector: PhiDetector = {
+  name: "age",
+  types: ["age"],
+  cues: [
+    { words: ["age", "aged"], follow: `[ \\t]*[:=]?[ \\t]*(?:(?:of|is|was)[ \\t]+)?${OLD}` },
+    { words: ["ninety", "hundred", "nonagenarian", "centenarian", "supercentenarian", "nineties"] },
+  ],
+  shapes: [{ needs: F.age90, re: new RegExp(`${OLD}[ \\t]*-?[ \\t]*[yY]|(?:90|100)'?s`) }],
+  find(text, _s, out) {
+    each(AGE_PHRASE, text, (m) => hit(out, "age", m.index, m.index + m[0].length, RANK_SHAPE));
+    each(AGE_LABEL, text, (m) => {
+      const [start, end] = tailSpan(m, 1);
+      if (AGE_NOT_ONE_PERSON.test(text.slice(end, end + 16))) return;
+      if (AGE_POPULATION_BEFORE.test(text.slice(Math.max(0, m.index - 30), m.index))) return;
+      hit(out, "age", start, end, RANK_CONTEXT);
+    });
+    each(AGE_DECADE, text, (m) => hit(out, "age", m.index, m.index + m[0].length, RANK_SHAPE));
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Phone and fax numbers (North American formats; a labelled number in any common layout).
+const EXT = String.raw`(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?`;
+const PHONE_SHAPE = new RegExp(
+  String.raw`(?<![\w+.\/-])(?:(\+?1)[ \t.-]?)?(?:\((\d{3})\)[ \t]?(\d{3})[ \t.-]?(\d{4})|(\d{3})([.-])(\d{3})\6(\d{4})|(\d{3})[ \t](\d{3})[ \t](\d{4}))(?![\w-]|\.\d)` + EXT,
+  "g");
+const PHONE_LABEL = new RegExp(
+  String.raw`\b(?:[Pp]hone|PHONE|[Tt]el|TEL|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|FAX|[Ff]acsimile|[Pp]h|[Cc]all|[Cc]ontact|[Hh]ome|[Ww]ork)\.?(?:[ \t]*(?:no\.?|number|#))?[ \t]*(?:is|at|:|#|-)?[ \t]*` +
+  String.raw`((?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.-]?)?\d{3}[ \t.-]?\d{4}` + EXT + String.raw`)(?![\w-]|\.\d)`,
+  "gu");
+const FAX_BEFORE = /(?:fax|facsimile)[^\n\d]{0,12}$/i;
+const FAX_AFTER = /^[ \t]*\(?(?:fax|facsimile)\b/i;
+
+function phoneType(text: string, start: number, end: number): PhiType {
+  if (FAX_BEFORE.test(text.slice(Math.max(0, start - 24), start)) || FAX_AFTER.test(text.slice(end, end + 12))) return "fax";
+  return "phone";
+}
+
+const phoneDetector: PhiDetector = {
+  name: "phone",
+  types: ["phone", "fax"],
+  cues: [],
+  shapes: [{ needs: F.digits3, re: /\d{3}[-. )]{1,2}\d{3}|\d{3}[-. \t]\d{4}|\d{7}/ }],
+  find(text, s, out) {
+    each(PHONE_SHAPE, text, (m) => {
+      const area = m[2] ?? m[5] ?? m[9];
+      const exch = m[3] ?? m[7] ?? m[10];
+      if (area[0] < "2" || exch[0] < "2") return; // NANP: area codes and exchanges start with 2-9
+      if (m[9] && !m[1]) return; // space-only groups need a country code (or a label, below)
+      if (s.keepTollFree && TOLL_FREE_AREA_CODES.has(area)) return;
+      const end = m.index + m[0].length;
+      if (unitFollows(text, end)) return;
+      hit(out, phoneType(text, m.index, end), m.index, end, RANK_SHAPE);
+    });
+    each(PHONE_LABEL, text, (m) => {
+      const [start, end] = tailSpan(m, 1);
+      const digits = m[1].replace(/(?:x|ext\.?|extension)[ \t]*\d+$/i, "").replace(/\D/g, "").replace(/^1(?=\d{10}$)/, "");
+      if (digits.length !== 7 && digits.length !== 10) return;
+      if (s.keepTollFree && digits.length === 10 && TOLL_FREE_AREA_CODES.has(digits.slice(0, 3))) return;
+      if (unitFollows(text, end)) return;
+      hit(out, phoneType(text, start, end), start, end, RANK_LABEL);
+    });
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Email addresses, URLs, IP addresses (v4, v6) and MAC addresses (a device identifier).
+const EMAIL = /(?<![\w.%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])/g;
+
+const emailDetector: PhiDetector = {
+  name: "email",
+  types: ["email"],
+  cues: [],
+  shapes: [{ needs: F.at }],
+  find(text, _s, out) {
+    each(EMAIL, text, (m) => hit(out, "email", m.index, m.index + m[0].length, RANK_SHAPE));
+  },
+};
+
+const URL_CHARS = String.raw`[^\s<>"'\x60{}|\\^\[\]]`;
+const BARE_TLDS = "com|org|net|gov|edu|mil|int|io|info|biz|health|us|(?:co|org|gov|ac|nhs|net|com)\\.(?:uk|in|au|nz|za|jp)";
+const URL_RE = new RegExp(
+  String.raw`\b(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp]|sftp):\/\/${URL_CHARS}+` +
+  String.raw`|(?<![\w.@\/-])[Ww]{3}\d?\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[\/?#]${URL_CHARS}*)?` +
+  String.raw`|(?<![\w.@\/-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:${BARE_TLDS})(?![\w-])(?::\d{2,5})?(?:[\/?#]${URL_CHARS}*)?`,
+  "g");
+const PERSONAL_QUERY = /[?&#;](?:[^=&#]*(?:patient|mrn|pid|member|account|acct|user|uid|ssn|dob|email|phone|name)[^=&#]*)=/i;
+
+/** Length of a URL match without trailing sentence punctuation or a closing parenthesis that opened outside it. */
+function urlLength(url: string): number {
+  let depth = 0;
+  let end = url.length;
+  for (let i = 0; i < url.length; i++) {
+    if (url[i] === "(") depth++;
+    else if (url[i] === ")" && --depth < 0) {
+      end = i;
+      break;
+    }
+  }
+  while (end > 0 && ".,;:!?'\"".includes(url[end - 1])) end--;
+  return end;
+}
+
+/** True when the URL's host is one of `domains` (or under one) and its query carries no personal field. */
+export function isReferenceUrl(url: string, domains: readonly string[]): boolean {
+  const host = /^(?:[a-z]+:\/\/)?(?:[^@/?#]*@)?([^/?#:]+)/i.exec(url)?.[1]?.toLowerCase().replace(/^www\d?\./, "") ?? "";
+  if (!host || PERSONAL_QUERY.test(url)) return false;
+  for (const d of domains) if (host === d || host.endsWith("." + d)) return true;
+  return false;
+}
+
+const urlDetector: PhiDetector = {
+  name: "url",
+  types: ["url"],
+  cues: [
+    { words: ["www"], follow: "\\d?\\." },
+    { words: ["com", "org", "net", "gov", "edu", "mil", "int", "io", "info", "biz", "health", "us", "uk", "in", "au", "nz", "za", "jp"], prev: ".", before: /[a-z0-9]\.$/ },
+  ],
+  shapes: [{ needs: F.colon, re: /:\/\// }],
+  find(text, s, out) {
+    each(URL_RE, text, (m) => {
+      const url = m[0].slice(0, urlLength(m[0]));
+      if (!/[A-Za-z]{2}/.test(url)) return;
+      if (s.keepReferenceUrls && isReferenceUrl(url, s.referenceDomains)) return;
+      hit(out, "url", m.index, m.index + url.length, RANK_SHAPE);
+    });
+  },
+};
+
+const OCTET = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
+const IPV4 = new RegExp(String.raw`(?<![\w.])${OCTET}(?:\.${OCTET}){3}(?![\w]|\.\d)(?:\/\d{1,2}(?!\d))?`, "g");
+const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g;
+const MAC = /(?<![\w:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![\w:-])/g;
+const IP_LABEL_BEFORE = /\b(?:IP|ip|IPv4|IPv6|address|host|server)\b[^\n]{0,16}$/;
+
+const ipDetector: PhiDetector = {
+  name: "ip",
+  types: ["ip", "serial"],
+  cues: [],
+  shapes: [
+    { needs: F.digitSepDigit, re: /\d\.\d{1,3}\.\d{1,3}\.\d/ },
+    { needs: F.colon, re: /:[0-9A-Fa-f]{0,4}:/ },
+    { needs: 0, re: /-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-/ },
+  ],
+  find(text, _s, out) {
+    each(IPV4, text, (m) => {
+      const parts = m[0].split("/")[0].split(".").map(Number);
+      // EC 3.1.1.11 and section 2.4.1.3 look like addresses: without an IP label, want a first part >= 10 or a part >= 100
+      if (parts[0] < 10 && parts.every((p) => p < 100) && !IP_LABEL_BEFORE.test(text.slice(Math.max(0, m.index - 24), m.index))) return;
+      if (/\bEC[ \t]*$/.test(text.slice(Math.max(0, m.index - 4), m.index))) return;
+      hit(out, "ip", m.index, m.index + m[0].length, RANK_SHAPE);
+    });
+    each(MAC, text, (m) => hit(out, "serial", m.index, m.index + m[0].length, RANK_SHAPE));
+    each(IPV6, text, (m) => {
+      const a = m[0];
+      if (a === "::" || !isIPv6(a)) return;
+      if (!a.includes("::") && a.split(":").length - 1 < 7) return; // 12:30:45 (a time), HLA-B*57:01:02 (an allele)
+      hit(out, "ip", m.index, m.index + a.length, RANK_SHAPE);
+    });
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Social Security numbers, and labelled identifiers: medical record, account / health-plan, license /
+// certificate, and vehicle / device serial numbers. The label decides the type; the identifier must hold digits.
+const SSN_SHAPE = /(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-]|\.\d)/g;
+const SSN_LABEL = /\b(?:SSN|SS#|S\.S\.N\.?|[Ss]ocial[ \t]+[Ss]ecurity(?:[ \t]+(?:[Nn]umber|[Nn]o\.?|#))?)[ \t]*(?:is|was|:|#)?[ \t]*#?[ \t]*(\d{3}[- ]?\d{2}[- ]?\d{4})(?![\d-])/g;
+
+const ssnDetector: PhiDetector = {
+  name: "ssn",
+  types: ["ssn"],
+  cues: [{ words: ["ssn"] }, { words: ["ss"], follow: "#" }, { words: ["social"], follow: "[ \\t]+[Ss]ecurity" }],
+  shapes: [{ needs: F.digitSepDigit, re: /\d{3}-\d\d-\d{4}/ }, { needs: F.letterDotLetter, re: /S\.S\.N/ }],
+  find(text, _s, out) {
+    each(SSN_SHAPE, text, (m) => {
+      // SSA never issues area 000, 666 or 900-999, group 00 or serial 0000
+      if (m[1] === "000" || m[1] === "666" || m[1][0] === "9" || m[2] === "00" || m[3] === "0000") return;
+      hit(out, "ssn", m.index, m.index + m[0].length, RANK_SHAPE);
+    });
+    each(SSN_LABEL, text, (m) => hit(out, "ssn", ...tailSpan(m, 1), RANK_LABEL));
+  },
+};
+
+const NUM_WORD = String.raw`(?:[ \t]*(?:#|no\.?|num\.?|number|id|identifier))`;
+const NUM_WORD_REQ = String.raw`[ \t]*(?:#|no\.?|num\.?|number|id|identifier)`;
+// Label words whose identifier may follow with no "number"/"#" word ("MRN 12345678", "DEA AB1234563", "account 0012345").
+const STRONG_ID_WORDS = [
+  "mrn", "uhid", "account", "acct", "policy", "medicare", "medicaid", "mbi", "hicn", "credit", "dea", "npi", "upin", "clia",
+  "license", "licence", "passport", "serial", "vin", "udi", "imei", "vehicle",
+];
+// Label words that need a "number"/"#"/"ID" word, or digits, right after ("chart #", "member ID", "medical record 1234567").
+const WEAK_ID_WORDS = [
+  "mr", "record", "rec", "chart", "hospital", "patient", "pt", "unit", "accession", "encounter", "visit", "admission",
+  "specimen", "case", "billing", "invoice", "claim", "member", "membership", "subscriber", "beneficiary", "plan",
+  "insurance", "group", "lic", "dl", "certificate", "cert", "certification", "registration", "plate", "device", "implant",
+];
+const MRN_LABELS = [
+  String.raw`MRN`, String.raw`MR[ \t]?#`, String.raw`MR[ \t]?(?:no\.?|num(?:ber)?)`, String.raw`medical[ \t]+record${NUM_WORD}?`,
+  String.raw`med(?:ical)?\.?[ \t]*rec(?:ord)?\.?${NUM_WORD_REQ}`, String.raw`record${NUM_WORD_REQ}`, String.raw`chart${NUM_WORD_REQ}`,
+  String.raw`hospital${NUM_WORD_REQ}`, String.raw`patient${NUM_WORD_REQ}`, String.raw`pt\.?${NUM_WORD_REQ}`, String.raw`UHID`,
+  String.raw`unit[ \t]*(?:no\.?|number)`, String.raw`accession${NUM_WORD_REQ}`, String.raw`encounter${NUM_WORD_REQ}`,
+  String.raw`visit${NUM_WORD_REQ}`, String.raw`admission${NUM_WORD_REQ}`, String.raw`specimen${NUM_WORD_REQ}`,
+  String.raw`case${NUM_WORD_REQ}`,
+];
+const ACCOUNT_LABELS = [
+  String.raw`(?:bank[ \t]*)?account${NUM_WORD}?`, String.raw`acct\.?${NUM_WORD}?`, String.raw`a\/c${NUM_WORD}?`,
+  String.raw`billing${NUM_WORD_REQ}`, String.raw`invoice${NUM_WORD_REQ}`, String.raw`claim${NUM_WORD_REQ}`, String.raw`policy${NUM_WORD}?`,
+  String.raw`member(?:ship)?${NUM_WORD_REQ}`, String.raw`subscriber${NUM_WORD_REQ}`,
+  String.raw`(?:health[ \t]*plan[ \t]*)?beneficiary${NUM_WORD_REQ}`, String.raw`health[ \t]*plan${NUM_WORD_REQ}`,
+  String.raw`insurance${NUM_WORD_REQ}`, String.raw`group${NUM_WORD_REQ}`, String.raw`(?:medicare|medicaid)(?:${NUM_WORD}|[ \t]*card)?`,
+  String.raw`MBI`, String.raw`HICN`, String.raw`credit[ \t]*card(?:${NUM_WORD})?`,
+];
+const LICENSE_LABELS = [
+  String.raw`DEA(?:[ \t]*registration)?${NUM_WORD}?`, String.raw`NPI${NUM_WORD}?`, String.raw`UPIN`, String.raw`CLIA${NUM_WORD}?`,
+  String.raw`(?:medical[ \t]*|state[ \t]*|professional[ \t]*|driver'?s?[ \t]*|nursing[ \t]*|pharmacy[ \t]*)?licen[cs]e(?![a-z])${NUM_WORD}?`,
+  String.raw`lic\.?${NUM_WORD_REQ}`, String.raw`DL${NUM_WORD_REQ}`, String.raw`certificate${NUM_WORD_REQ}`, String.raw`cert\.?${NUM_WORD_REQ}`,
+  String.raw`board[ \t]*certification${NUM_WORD_REQ}`, String.raw`passport${NUM_WORD}?`, String.raw`registration${NUM_WORD_REQ}`,
+];
+const SERIAL_LABELS = [
+  String.raw`licen[cs]e[ \t]*plate${NUM_WORD}?`, String.raw`plate${NUM_WORD_REQ}`, String.raw`serial${NUM_WORD}?`, String.raw`S\/N`,
+  String.raw`SN(?=[ \t]*[:#])`, String.raw`VIN${NUM_WORD}?`, String.raw`vehicle[ \t]*identification[ \t]*number`,
+  String.raw`device${NUM_WORD_REQ}`, String.raw`device[ \t]*serial`, String.raw`UDI`, String.raw`IMEI`, String.raw`implant${NUM_WORD_REQ}`,
+];
+// An identifier: 4-25 letters/digits with inner - . / separators, holding at least two digits.
+const ID = String.raw`(?=[A-Za-z0-9./-]*?\d[A-Za-z0-9./-]*?\d)[A-Za-z0-9](?:[A-Za-z0-9]|[-./](?=[A-Za-z0-9])){3,24}`;
+const LABELED_ID = new RegExp(
+  `\\b(?:(${MRN_LABELS.join("|")})|(${ACCOUNT_LABELS.join("|")})|(${SERIAL_LABELS.join("|")})|(${LICENSE_LABELS.join("|")}))` +
+  String.raw`[ \t]*(?:(?:is|was)[ \t]+)?[:#=]?[ \t]*#?[ \t]*(${ID})(?![A-Za-z0-9]|[-./][A-Za-z0-9])`,
+  "gi");
+const LABEL_TYPES: readonly PhiType[] = ["mrn", "account", "serial", "license"];
+const YEAR_ONLY = /^(?:1[89]|20)\d\d$/;
+const HAS_NUMBER_WORD = /(?:#|\bno\b|\bnum|number|\bid\b|identifier|^MRN$|^MBI$|^HICN$|^UHID$|^NPI|^DEA|^VIN|^UDI$|^IMEI$|^S\/N$|^SN$)/i;
+// DEA registration: 2 letters + 7 digits whose last digit is (d1+d3+d5 + 2*(d2+d4+d6)) mod 10.
+const DEA_SHAPE = /(?<![A-Za-z0-9])[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}(?![A-Za-z0-9])/g;
+const VIN_VALUES: Record<string, number> = Object.fromEntries(
+  [..."ABCDEFGHJKLMNPRSTUVWXYZ"].map((c, i) => [c, [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9][i]]),
+);
+const VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+
+/** True when a 2-letter + 7-digit string carries a valid DEA check digit. */
+export function isDeaNumber(s: string): boolean {
+  if (!/^[A-Z][A-Z9]\d{7}$/.test(s)) return false;
+  const d = s.slice(2).split("").map(Number);
+  return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 === d[6];
+}
+
+/** True when a 17-character string is a VIN with a valid ISO 3779 check digit (position 9). */
+export function isVin(s: string): boolean {
+  if (!/^[A-HJ-NPR-Z0-9]{17}$/.test(s) || !/\d/.test(s) || !/[A-Z]/.test(s)) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += (s[i] >= "0" && s[i] <= "9" ? +s[i] : VIN_VALUES[s[i]]) * VIN_WEIGHTS[i];
+  return s[8] === (sum % 11 === 10 ? "X" : String(sum % 11));
+}
+
+const labeledIdDetector: PhiDetector = {
+  name: "labeled-id",
+  types: ["mrn", "account", "license", "serial"],
+  cues: [
+    { words: STRONG_ID_WORDS },
+    { words: WEAK_ID_WORDS, follow: `\\.?[ \\t]*(?:#|${ci("no")}\\b|${ci("no")}\\.|${ci("num")}|${ci("id")}\\b|${ci("identifier")}|[:=]?[ \\t]*\\d)` },
+    { words: ["sn"], follow: "[ \\t]*[:#]" },
+  ],
+  shapes: [
+    { needs: F.digits7, re: /[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}/ },
+    { needs: F.letterSlashLetter, re: /\b[AaSs]\/[CcNn]\b/ },
+    { needs: F.hash, re: /MR[ \t]?#/ },
+  ],
+  find(text, _s, out) {
+    each(LABELED_ID, text, (m) => {
+      const g = m[1] ? 0 : m[2] ? 1 : m[3] ? 2 : 3;
+      const label = m[g + 1];
+      const id = m[5];
+      const hasNumberWord = HAS_NUMBER_WORD.test(label);
+      if (YEAR_ONLY.test(id) && !hasNumberWord) return; // "Medicaid 2014", "license 2019"
+      if (id.length < (hasNumberWord ? 5 : 6)) return; // record numbers are long; "record number 12" is a count
+      if (unitFollows(text, m.index + m[0].length)) return;
+      hit(out, LABEL_TYPES[g], ...tailSpan(m, 5), RANK_LABEL);
+    });
+    each(DEA_SHAPE, text, (m) => {
+      if (isDeaNumber(m[0])) hit(out, "license", m.index, m.index + m[0].length, RANK_SHAPE);
+    });
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Street addresses (with unit and city), PO boxes, and ZIP codes after a state, a ZIP label or an address.
+const STATE = `(?:${[...US_STATE_ABBRS].join("|")}|${alt(US_STATE_NAMES)})`;
+const DIR = String.raw`(?:[NSEW]\.?|North|South|East|West|NE|NW|SE|SW)`;
+const STREET_WORD = String.raw`(?:\p{Lu}[\p{Ll}'’.-]*\p{Ll}|\p{Lu}{2,}|\d{1,3}(?:st|nd|rd|th)|\p{Lu})`;
+// Title case, or upper case for the long forms only (ST, CT, SQ, DR are clinical abbreviations in upper case).
+const SUFFIX = `(?:${alt(STREET_SUFFIXES.flatMap((s) => (s.length > 3 ? [s, s.toUpperCase()] : [s])))})`;
+const UNIT = String.raw`(?:,?[ \t]*(?:Apt|APT|Apartment|Suite|SUITE|Ste|STE|Unit|UNIT|Fl|Floor|Room|Rm|Bldg|Building|Lot|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9][A-Za-z0-9-]*)`;
+const CITY = String.raw`\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+){0,2}`;
+const STREET_RE = new RegExp(
+  String.raw`(?<![\w#\/.,-])\d{1,6}[A-Z]?(?:-\d{1,4})?[ \t]+(?:${DIR}[ \t]+)?(?:${STREET_WORD}[ \t]+){1,4}${SUFFIX}\.?(?![\p{L}\d])` +
+  String.raw`(?:[ \t]+${DIR}(?![\p{L}]))?${UNIT}?(?:,?[ \t]*${CITY}(?=,?[ \t]*${STATE}(?![\p{L}])))?`,
+  "gu");
+const PO_BOX = /\b(?:P\.?[ \t]?O\.?|Post[ \t]+Office|PO)[ \t]*Box[ \t]+\d{1,6}(?!\d)/giu;
+const STATE_ZIP = new RegExp(String.raw`(?:,[ \t]*|(?<![\p{L}])(\p{Lu}\p{Ll}+)[ \t]+)${STATE}[ \t]+(\d{5}(?:-\d{4})?)(?![\d-])`, "gu");
+const ZIP_LABEL = /\b(?:[Zz]ip|ZIP)(?:[ \t]*[Cc]ode|CODE)?|\b[Pp]ostal[ \t]*[Cc]ode|\b[Zz]ipcode/gu;
+const ZIP_AFTER_LABEL = /[ \t]*(?:is|was|of|:|#)?[ \t]*(\d{5}(?:-\d{4})?)(?![\d-])/y;
+const ZIP_AFTER_ADDRESS = new RegExp(String.raw`,?[ \t]*(?:${STATE},?[ \t]+)?(\d{5}(?:-\d{4})?)(?![\d-])`, "uy");
+const CITY_BEFORE = /(\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+){0,2})$/u;
+const COURT_INSTITUTION = /(?:Supreme|High|District|Federal|Juvenile|Family|Appeals?|County|Circuit|Magistrates?'?|Sessions)[ \t]+Court/;
+
+function zipAfter(text: string, at: number, out: PhiHit[]): void {
+  ZIP_AFTER_ADDRESS.lastIndex = at;
+  const m = ZIP_AFTER_ADDRESS.exec(text);
+  if (m) hit(out, "zip", ...tailSpan(m, 1), RANK_CONTEXT);
+}
+
+const ADDRESS_DETECTORS: PhiDetector[] = [
+  {
+    name: "address-street",
+    types: ["address", "zip"],
+    cues: [
+      { words: STREET_SUFFIXES.map((w) => w.toLowerCase()), upper: true, before: /\d[A-Za-z]?(?:-\d{1,4})?[ \t][^\n]{0,60}$/ },
+      { words: ["box"], follow: "[ \\t]+\\d" },
+    ],
+    shapes: [],
+    find(text, _s, out) {
+      each(STREET_RE, text, (m) => {
+        if (COURT_INSTITUTION.test(m[0])) return; // "in 1996 Supreme Court ..." is a court, not a street
+        const end = m.index + m[0].length;
+        hit(out, "address", m.index, end, RANK_SHAPE);
+        zipAfter(text, end, out);
+      });
+      each(PO_BOX, text, (m) => {
+        hit(out, "address", m.index, m.index + m[0].length, RANK_SHAPE);
+        zipAfter(text, m.index + m[0].length, out);
+      });
+    },
+  },
+  {
+    name: "address-zip",
+    types: ["address", "zip"],
+    cues: [{ words: ["zip", "zipcode", "postal"] }],
+    shapes: [{ needs: F.digits5, re: /[A-Za-z][ \t]+\d{5}(?!\d)/ }],
+    find(text, _s, out) {
+      each(STATE_ZIP, text, (m) => {
+        if (m[1] && NAME_STOPWORDS.has(m[1].toLowerCase())) return; // "Patient ID 12345" is no Idaho ZIP
+        hit(out, "zip", ...tailSpan(m, 2), RANK_CONTEXT);
+        // the city before ", ST 12345" is a geographic subdivision smaller than a state
+        const cityEnd = m[1] ? m.index + m[1].length : m.index;
+        const cm = CITY_BEFORE.exec(m[1] ?? text.slice(Math.max(0, m.index - 40), m.index));
+        if (cm && !NAME_STOPWORDS.has(cm[1].split(/[ \t]+/)[0].toLowerCase())) hit(out, "address", cityEnd - cm[1].length, cityEnd, RANK_SHAPE);
+      });
+      each(ZIP_LABEL, text, (m) => {
+        ZIP_AFTER_LABEL.lastIndex = m.index + m[0].length;
+        const z = ZIP_AFTER_LABEL.exec(text);
+        if (z) hit(out, "zip", ...tailSpan(z, 1), RANK_LABEL);
+      });
+    },
+  },
+];
+
+/** Every detector, in the order they run. */
+export const PHI_DETECTORS: readonly PhiDetector[] = [
+  emailDetector, urlDetector, ipDetector, ssnDetector, labeledIdDetector, phoneDetector, ...DATE_DETECTORS, ageDetector,
+  ...ADDRESS_DETECTORS, ...NAME_DETECTORS,
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Triggers: one pass over the characters hashes every word (a run of ASCII letters) and records character
+// features; a cue word's hash selects its checks, features select the shapes worth a regex. Detectors that
+// nothing triggered are skipped, which is what makes the scrub cheap on clinical text, where PHI is rare.
+interface CueCheck {
+  bit: number;
+  len: number;
+  prev: number;
+  follow: RegExp | null;
+  /** `before` as a sticky lookbehind, run at the word's start. */
+  before: RegExp | null;
+  upper: boolean;
+}
+
+/** The compiled triggers of a set of detectors (see compileTriggers). */
+export interface PhiTriggers {
+  nDetectors: number;
+  /** Cue checks by the word's hash (a hash collision only costs a `find` that reports nothing). */
+  cues: Map<number, CueCheck[]>;
+  /** One bit per (hash & BLOOM_MASK): a quick "not a cue word" for most words. */
+  bloom: Uint8Array;
+  shapes: { bit: number; needs: number; re: RegExp | null }[];
+}
+
+const BLOOM_MASK = 4095;
+
+function wordHash(w: string): number {
+  let h = 0;
+  for (let i = 0; i < w.length; i++) h = (Math.imul(h, 31) + (w.charCodeAt(i) | 32)) | 0;
+  return h;
+}
+
+/** Compiles the triggers of `detectors` (bit i of a result stands for detectors[i]; at most 31 detectors). */
+export function compileTriggers(detectors: readonly PhiDetector[]): PhiTriggers {
+  if (detectors.length > 31) throw new Error("at most 31 PHI detectors");
+  const cues = new Map<number, CueCheck[]>();
+  const bloom = new Uint8Array(BLOOM_MASK + 1);
+  const shapes: PhiTriggers["shapes"] = [];
+  detectors.forEach((d, i) => {
+    for (const cue of d.cues) {
+      for (const w of cue.words) {
+        if (!/^[a-z]+$/.test(w)) throw new Error(`PHI cue word "${w}" of detector ${d.name} must be lower-case ASCII letters`);
+        const h = wordHash(w);
+        const list = cues.get(h) ?? [];
+        list.push({
+          bit: 1 << i,
+          len: w.length,
+          prev: cue.prev ? cue.prev.charCodeAt(0) : -1,
+          follow: cue.follow ? new RegExp(cue.follow, "y") : null,
+          before: cue.before ? new RegExp(`(?<=${cue.before.source.replace(/\$$/, "")})`, cue.before.flags + "y") : null,
+          upper: cue.upper ?? false,
+        });
+        cues.set(h, list);
+        bloom[h & BLOOM_MASK] = 1;
+      }
+    }
+    for (const sh of d.shapes) shapes.push({ bit: 1 << i, needs: sh.needs, re: sh.re ?? null });
+  });
+  return { nDetectors: detectors.length, cues, bloom, shapes };
+}
+
+function cueFires(text: string, start: number, end: number, c: CueCheck): boolean {
+  if (c.len !== end - start) return false;
+  if (c.prev >= 0 && text.charCodeAt(start - 1) !== c.prev) return false;
+  if (c.upper) {
+    const ch = text.charCodeAt(start);
+    if (ch < 65 || ch > 90) return false;
+  }
+  if (c.follow) {
+    c.follow.lastIndex = end;
+    if (!c.follow.test(text)) return false;
+  }
+  if (c.before === null) return true;
+  c.before.lastIndex = start;
+  return c.before.test(text);
+}
+
+/** Bit i set when detector i may report a hit in the text: one of its cues or shapes is present. */
+export function triggeredDetectors(text: string, t: PhiTriggers): number {
+  const all = t.nDetectors >= 31 ? -1 : (1 << t.nDetectors) - 1;
+  let fire = 0;
+  let feats = 0;
+  let h = 0;
+  let wordStart = -1;
+  let digitStart = -1;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
+    const lower = c | 32;
+    if (lower >= 97 && lower <= 122) {
+      if (wordStart < 0) {
+        wordStart = i;
+        h = 0;
+      }
+      h = (Math.imul(h, 31) + lower) | 0;
+      continue;
+    }
+    if (wordStart >= 0) {
+      if (t.bloom[h & BLOOM_MASK] === 1) {
+        const checks = t.cues.get(h);
+        if (checks) for (const ck of checks) if ((fire & ck.bit) === 0 && cueFires(text, wordStart, i, ck)) fire |= ck.bit;
+        if (fire === all) return fire;
+      }
+      wordStart = -1;
+    }
+    if (c >= 48 && c <= 57) {
+      if (digitStart < 0) digitStart = i;
+      continue;
+    }
+    if (digitStart >= 0) {
+      const len = i - digitStart;
+      if (len >= 3) feats |= len >= 7 ? F.digits3 | F.digits5 | F.digits7 : len >= 5 ? F.digits3 | F.digits5 : F.digits3;
+      const d0 = text.charCodeAt(digitStart);
+      const d1 = text.charCodeAt(digitStart + 1);
+      if ((len === 2 && d0 === 57) || (len === 3 && d0 === 49 && d1 >= 48 && d1 <= 50)) feats |= F.age90; // 90..129
+      if ((c === 47 || c === 46 || c === 45) && i + 1 < n) {
+        const nx = text.charCodeAt(i + 1);
+        if (nx >= 48 && nx <= 57) feats |= F.digitSepDigit;
+      }
+      digitStart = -1;
+    }
+    if (c === 64) feats |= F.at;
+    else if (c === 58) feats |= F.colon;
+    else if (c === 35) feats |= F.hash;
+    else if ((c === 47 || c === 46) && i > 0 && i + 1 < n) {
+      const a = text.charCodeAt(i - 1) | 32;
+      const b = text.charCodeAt(i + 1) | 32;
+      if (a >= 97 && a <= 122 && b >= 97 && b <= 122) feats |= c === 47 ? F.letterSlashLetter : F.letterDotLetter;
+    }
+  }
+  for (const sh of t.shapes) {
+    if ((fire & sh.bit) !== 0) continue;
+    if (sh.needs !== 0 && (feats & sh.needs) === 0) continue;
+    if (sh.re === null || sh.re.test(text)) fire |= sh.bit;
+  }
+  return fire;
+}

@@ -1,0 +1,224 @@
+// PHI scrub, stage 4 of `data prepare`: finds the HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)) that occur
+// in an item's free text and replaces each with a typed placeholder, counted by type. The detectors live in
+// phi-patterns.ts, their word lists in phi-lexicon.ts; this file resolves overlaps and applies the options.
+import { MedtuneError } from "../core/index.ts";
+import type { QAItem } from "./schema.ts";
+import {
+  PHI_DETECTORS, PHI_PLACEHOLDERS, PHI_TYPES, compileTriggers, triggeredDetectors, type DetectSettings, type PhiDetector, type PhiHit,
+  type PhiTriggers, type PhiType,
+} from "./phi-patterns.ts";
+import { REFERENCE_DOMAINS } from "./phi-lexicon.ts";
+
+export { PHI_TYPES, PHI_PLACEHOLDERS, isReferenceUrl, type PhiType } from "./phi-patterns.ts";
+export { REFERENCE_DOMAINS } from "./phi-lexicon.ts";
+
+/** Replacement counts by identifier type (types with no replacement are absent). */
+export type PhiCounts = Partial<Record<PhiType, number>>;
+
+/** One replaced identifier: its type, [start, end) in the input text and the text it replaced. */
+export interface PhiSpan {
+  type: PhiType;
+  start: number;
+  end: number;
+  original: string;
+}
+
+/** What scrubPhi returns: the scrubbed text, counts by type, and the spans when `withSpans` was set. */
+export interface PhiResult {
+  text: string;
+  counts: PhiCounts;
+  spans?: PhiSpan[];
+}
+
+/**
+ * URL policy. Safe Harbor's identifier (N) is a URL *of the individual*; a link to a public reference page (an NIH
+ * fact sheet, a guideline, a DOI) identifies no one, and MedQuAD answers cite such pages by the thousand. So the
+ * default, `keep-reference`, keeps URLs whose host is a public reference domain (REFERENCE_DOMAINS: .gov, .mil,
+ * .int, agencies, journals, encyclopedias) unless their query string carries a personal field (`?patient=`,
+ * `mrn=`...), and replaces every other URL, since a portal or personal page can point at one person. `all`
+ * replaces every URL.
+ */
+export type PhiUrlPolicy = "keep-reference" | "all";
+
+/** Options of scrubPhi and scrubItemPhi; the same object may be passed for every call (it is compiled once). */
+export interface PhiOptions {
+  /** Identifier types to replace (default: every type in PHI_TYPES). Unknown names are an error. */
+  types?: readonly string[];
+  /** Identifier types to leave alone, applied after `types`. */
+  exclude?: readonly string[];
+  /** Which URLs to replace (default `keep-reference`; see PhiUrlPolicy). */
+  urls?: PhiUrlPolicy;
+  /** Hosts whose URLs count as public reference pages (default REFERENCE_DOMAINS); a host matches itself and its subdomains. */
+  referenceDomains?: readonly string[];
+  /** Keep toll-free numbers (800, 888, ...): organization help lines, never one patient's number (default true). */
+  keepTollFree?: boolean;
+  /**
+   * Keep dates in a sentence about a study population or a public event (patients enrolled between ..., an Act, an
+   * FDA approval, a publication) that mentions no single person: they date no individual (default true).
+   */
+  keepNonPersonalDates?: boolean;
+  /** Year birth years are measured against: a birth year more than 89 years earlier reveals an age over 89 (default: this year). */
+  referenceYear?: number;
+  /** Replacement strings per type (default PHI_PLACEHOLDERS). */
+  placeholders?: Partial<Record<PhiType, string>>;
+  /** Also return each replaced span (for tests and audits). */
+  withSpans?: boolean;
+}
+
+interface CompiledOptions {
+  enabled: ReadonlySet<PhiType>;
+  detectors: readonly PhiDetector[];
+  triggers: PhiTriggers;
+  settings: DetectSettings;
+  placeholders: Record<PhiType, string>;
+  withSpans: boolean;
+}
+
+const compiled = new WeakMap<PhiOptions, CompiledOptions>();
+const DEFAULT_OPTIONS: PhiOptions = {};
+
+function checkTypes(list: readonly string[] | undefined, field: string): PhiType[] | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) throw new MedtuneError("phi.bad-option", `${field} must be a list of identifier types`, { where: `phi.${field}`, hint: `use some of: ${PHI_TYPES.join(", ")}` });
+  for (const t of list) {
+    if (!(PHI_TYPES as readonly string[]).includes(t)) {
+      throw new MedtuneError("phi.unknown-type", `unknown PHI identifier type "${t}"`, { where: `phi.${field}`, hint: `use some of: ${PHI_TYPES.join(", ")}` });
+    }
+  }
+  return list as PhiType[];
+}
+
+function compile(opts: PhiOptions): CompiledOptions {
+  const cached = compiled.get(opts);
+  if (cached) return cached;
+  const include = checkTypes(opts.types, "types") ?? PHI_TYPES;
+  const exclude = new Set(checkTypes(opts.exclude, "exclude") ?? []);
+  const enabled = new Set<PhiType>(include.filter((t) => !exclude.has(t)));
+  if (opts.urls !== undefined && opts.urls !== "keep-reference" && opts.urls !== "all") {
+    throw new MedtuneError("phi.bad-option", `unknown URL policy "${String(opts.urls)}"`, { where: "phi.urls", hint: `use "keep-reference" or "all"` });
+  }
+  const placeholders = { ...PHI_PLACEHOLDERS, ...(opts.placeholders ?? {}) };
+  const detectors = PHI_DETECTORS.filter((d) => d.types.some((t) => enabled.has(t)));
+  const c: CompiledOptions = {
+    enabled,
+    detectors,
+    triggers: compileTriggers(detectors),
+    settings: {
+      keepTollFree: opts.keepTollFree ?? true,
+      keepNonPersonalDates: opts.keepNonPersonalDates ?? true,
+      keepReferenceUrls: (opts.urls ?? "keep-reference") === "keep-reference",
+      referenceDomains: (opts.referenceDomains ?? REFERENCE_DOMAINS).map((d) => d.toLowerCase().replace(/^\.+/, "")),
+      referenceYear: opts.referenceYear ?? new Date().getUTCFullYear(),
+    },
+    placeholders,
+    withSpans: opts.withSpans ?? false,
+  };
+  compiled.set(opts, c);
+  return c;
+}
+
+/** Orders hits by start, longer first, then by rank, and drops every hit that overlaps one already kept. */
+function resolve(hits: PhiHit[]): PhiHit[] {
+  if (hits.length <= 1) return hits;
+  hits.sort((a, b) => a.start - b.start || b.end - a.end || b.rank - a.rank);
+  const kept: PhiHit[] = [];
+  let lastEnd = -1;
+  for (const h of hits) {
+    if (h.start < lastEnd) continue;
+    kept.push(h);
+    lastEnd = h.end;
+  }
+  return kept;
+}
+
+/**
+ * Replaces the Safe Harbor identifiers in one text with typed placeholders; counts (and optionally spans) by type.
+ * `context` is text the scanned text belongs with (an option's question): it can show that a date is a public event's.
+ */
+export function scrubPhi(text: string, opts: PhiOptions = DEFAULT_OPTIONS, context?: string): PhiResult {
+  const c = compile(opts);
+  const counts: PhiCounts = {};
+  if (text.length < 4) return c.withSpans ? { text, counts, spans: [] } : { text, counts };
+  const fire = triggeredDetectors(text, c.triggers);
+  if (fire === 0) return c.withSpans ? { text, counts, spans: [] } : { text, counts };
+  const hits: PhiHit[] = [];
+  for (let i = 0; i < c.detectors.length; i++) if (fire & (1 << i)) c.detectors[i].find(text, c.settings, hits, context);
+  let n = 0;
+  for (let i = 0; i < hits.length; i++) if (c.enabled.has(hits[i].type)) hits[n++] = hits[i];
+  hits.length = n;
+  if (n === 0) return c.withSpans ? { text, counts, spans: [] } : { text, counts };
+  const kept = resolve(hits);
+  let out = "";
+  let at = 0;
+  const spans: PhiSpan[] | undefined = c.withSpans ? [] : undefined;
+  for (const h of kept) {
+    out += text.slice(at, h.start) + c.placeholders[h.type];
+    at = h.end;
+    counts[h.type] = (counts[h.type] ?? 0) + 1;
+    spans?.push({ type: h.type, start: h.start, end: h.end, original: text.slice(h.start, h.end) });
+  }
+  out += text.slice(at);
+  return spans ? { text: out, counts, spans } : { text: out, counts };
+}
+
+/** Adds `b`'s counts into `a` (in place) and returns `a`. */
+export function addPhiCounts(a: PhiCounts, b: PhiCounts): PhiCounts {
+  for (const t of PHI_TYPES) {
+    const v = b[t];
+    if (v) a[t] = (a[t] ?? 0) + v;
+  }
+  return a;
+}
+
+/** What scrubItemPhi returns: the item (the same object when nothing changed), counts, and the fields it changed. */
+export interface PhiItemResult {
+  item: QAItem;
+  counts: PhiCounts;
+  /** Changed fields, named like quarantine fields: `question`, `options.C`, `answer`, `context.0`, `explanation`. */
+  fields: string[];
+}
+
+function scrubRaw(v: unknown, opts: PhiOptions): unknown {
+  if (typeof v === "string") return scrubPhi(v, opts).text;
+  if (Array.isArray(v)) return v.map((x) => scrubRaw(x, opts));
+  if (v !== null && typeof v === "object") {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = scrubRaw(x, opts);
+    return o;
+  }
+  return v;
+}
+
+/**
+ * Scrubs an item's free-text fields (question, option texts, answer, context passages, explanation). The cleaner's
+ * `raw` copies of those fields are scrubbed too (uncounted), so no original identifier survives beside the item;
+ * `metadata` and `subject` are left as the adapter wrote them.
+ */
+export function scrubItemPhi(item: QAItem, opts: PhiOptions = DEFAULT_OPTIONS): PhiItemResult {
+  const counts: PhiCounts = {};
+  const fields: string[] = [];
+  const one = (s: string, field: string, context?: string): string => {
+    const r = scrubPhi(s, opts, context);
+    if (r.text === s) return s;
+    addPhiCounts(counts, r.counts);
+    fields.push(field);
+    return r.text;
+  };
+  const question = one(item.question, "question");
+  const options = item.options?.map((o) => {
+    const t = one(o.text, `options.${o.label}`, item.question);
+    return t === o.text ? o : { ...o, text: t };
+  });
+  const answer = one(item.answer, "answer", item.question);
+  const context = item.context?.map((p, i) => one(p, `context.${i}`));
+  const explanation = item.explanation === undefined ? undefined : one(item.explanation, "explanation", item.question);
+  const raw = item.raw === undefined ? undefined : (scrubRaw(item.raw, opts) as Record<string, unknown>);
+  const rawChanged = raw !== undefined && JSON.stringify(raw) !== JSON.stringify(item.raw);
+  if (fields.length === 0 && !rawChanged) return { item, counts, fields };
+  const next: QAItem = { ...item, question, answer };
+  if (options) next.options = options;
+  if (context) next.context = context;
+  if (explanation !== undefined) next.explanation = explanation;
+  if (raw !== undefined) next.raw = raw;
+  return { item: next, counts, fields };
+}
