@@ -1,14 +1,16 @@
 // Benchmark of the deduplicate stage: 1M generated medical-style items (~60 words, seeded) with ~5% planted
 // near duplicates (one word substituted, inserted or deleted, plus case/punctuation noise), checked one by one.
 // Prints one JSON line: items/s (check time only, wall and CPU), peak RSS, heap, typed-array bytes, clusters,
-// planted recall; then one line for the contamination stage (5,000 eval items, 200,000 training items, 2% copies).
-// Usage: node --import tsx bench/dedup.ts [items=1000000] [--expected]
+// planted recall. With --contamination, a second line for the contamination stage (5,000 eval items, 200,000
+// training items, 2% planted copies). Usage: node --import tsx bench/dedup.ts [items=1000000] [--expected]
+// [--uuid-ids] [--contamination]
 import { Rng } from "../src/core/index.ts";
 import { Deduplicator } from "../src/data/dedup.ts";
 import { ContaminationIndex } from "../src/data/contamination.ts";
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const presize = process.argv.includes("--expected");
+const uuidIds = process.argv.includes("--uuid-ids"); // random UUIDs (as MedMCQA) instead of sequential ids
 const PLANT_RATE = 0.05;
 const CHUNK = 10_000;
 
@@ -85,7 +87,7 @@ for (let start = 0; start < N; start += CHUNK) {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   for (let i = 0; i < m; i++) {
-    const r = dedup.checkText(`synth-${String(start + i).padStart(7, "0")}`, chunkTexts[i]);
+    const r = dedup.checkText(uuidIds ? crypto.randomUUID() : `synth-${String(start + i).padStart(7, "0")}`, chunkTexts[i]);
     if (chunkPlanted[i] === 1) {
       planted++;
       if (r.status !== "unique") plantedFound++;
@@ -113,6 +115,7 @@ console.log(
     baseRssMB: +(baseRss / MB).toFixed(1),
     peakHeapMB: +(peakHeap / MB).toFixed(1),
     typedArrayMB: +(st.memoryBytes / MB).toFixed(1),
+    idMB: +(st.idBytes / MB).toFixed(1),
     unique: st.unique,
     exact: st.exact,
     near: st.near,
@@ -126,84 +129,91 @@ console.log(
     numPerm: st.numPerm,
     bBits: st.bBits,
     presized: presize,
+    uuidIds,
   }),
 );
 
-// contamination: eval vignettes indexed, then ~60-word training texts over a 6,000-word vocabulary checked;
-// 1% carry a verbatim eval stem inside, 1% are an eval item with its sentences reversed (near copies)
+// Contamination: eval vignettes indexed, then ~60-word training texts over a 6,000-word vocabulary checked;
+// 1% carry a verbatim eval stem inside, 1% are an eval item with its sentences reversed.
 const SYLLABLES = "ka lo mi ne ra tu po se vi da ge fo hu ji ly ze".split(" ");
 const LEXICON: string[] = [];
 for (const a of SYLLABLES) for (const b of SYLLABLES) for (const c of ["", "n", "s", "ta", "rin", "lol", "mab", "itis", "oma", "ase", "ide", "emia", "osis", "al", "ic", "ine", "ate", "ol", "um", "ia", "on", "ex", "or"]) LEXICON.push(a + b + c);
+
 function randomText(rng: Rng, nWords: number): string {
   const w: string[] = [];
   for (let i = 0; i < nWords; i++) w.push(LEXICON[rng.int(LEXICON.length)]);
   return w.join(" ") + ".";
 }
-const nEval = 5000;
-const nTrain = Math.min(200_000, N);
-const crng = new Rng(99);
-const evalTexts: string[] = [];
-const index = new ContaminationIndex();
-for (let i = 0; i < nEval; i++) {
-  evalTexts.push(vignette(crng));
-  index.addText(`eval-${i}`, "bench-eval", evalTexts[i]);
-}
-let plantedVerbatim = 0;
-let foundVerbatim = 0;
-let plantedReordered = 0;
-let foundReordered = 0;
-let falseHits = 0;
-let contamCpuUs = 0;
-let contamMs = 0;
-for (let start = 0; start < nTrain; start += CHUNK) {
-  const m = Math.min(CHUNK, nTrain - start);
-  for (let i = 0; i < m; i++) {
-    const u = crng.next();
-    const e = evalTexts[crng.int(nEval)];
-    if (u < 0.01) {
-      chunkTexts[i] = `${randomText(crng, 10)} ${e.slice(0, e.indexOf("Which"))} ${randomText(crng, 5)}`;
-      chunkPlanted[i] = 1;
-    } else if (u < 0.02) {
-      chunkTexts[i] = e.split(/(?<=[.?]) /).reverse().join(" ");
-      chunkPlanted[i] = 2;
-    } else {
-      chunkTexts[i] = randomText(crng, 50 + crng.int(20));
-      chunkPlanted[i] = 0;
+
+function benchContamination(): void {
+  const nEval = 5000;
+  const nTrain = Math.min(200_000, N);
+  const crng = new Rng(99);
+  const evalTexts: string[] = [];
+  const index = new ContaminationIndex();
+  for (let i = 0; i < nEval; i++) {
+    evalTexts.push(vignette(crng));
+    index.addText(`eval-${i}`, "bench-eval", evalTexts[i]);
+  }
+  let plantedVerbatim = 0;
+  let foundVerbatim = 0;
+  let plantedReordered = 0;
+  let foundReordered = 0;
+  let falseHits = 0;
+  let contamCpuUs = 0;
+  let contamMs = 0;
+  for (let start = 0; start < nTrain; start += CHUNK) {
+    const m = Math.min(CHUNK, nTrain - start);
+    for (let i = 0; i < m; i++) {
+      const u = crng.next();
+      const e = evalTexts[crng.int(nEval)];
+      if (u < 0.01) {
+        chunkTexts[i] = `${randomText(crng, 10)} ${e.slice(0, e.indexOf("Which"))} ${randomText(crng, 5)}`;
+        chunkPlanted[i] = 1;
+      } else if (u < 0.02) {
+        chunkTexts[i] = e.split(/(?<=[.?]) /).reverse().join(" ");
+        chunkPlanted[i] = 2;
+      } else {
+        chunkTexts[i] = randomText(crng, 50 + crng.int(20));
+        chunkPlanted[i] = 0;
+      }
     }
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < m; i++) {
+      const hit = index.checkText(chunkTexts[i]);
+      if (chunkPlanted[i] === 1) {
+        plantedVerbatim++;
+        if (hit) foundVerbatim++;
+      } else if (chunkPlanted[i] === 2) {
+        plantedReordered++;
+        if (hit) foundReordered++;
+      } else if (hit) falseHits++;
+    }
+    contamMs += performance.now() - t0;
+    const c1 = process.cpuUsage(c0);
+    contamCpuUs += c1.user + c1.system;
   }
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  for (let i = 0; i < m; i++) {
-    const hit = index.checkText(chunkTexts[i]);
-    if (chunkPlanted[i] === 1) {
-      plantedVerbatim++;
-      if (hit) foundVerbatim++;
-    } else if (chunkPlanted[i] === 2) {
-      plantedReordered++;
-      if (hit) foundReordered++;
-    } else if (hit) falseHits++;
-  }
-  contamMs += performance.now() - t0;
-  const c1 = process.cpuUsage(c0);
-  contamCpuUs += c1.user + c1.system;
+  const cst = index.stats();
+  console.log(
+    JSON.stringify({
+      bench: "contamination",
+      evalItems: nEval,
+      lexicon: LEXICON.length,
+      evalNgrams: cst.evalNgrams,
+      items: nTrain,
+      itemsPerSec: Math.round(nTrain / (contamMs / 1000)),
+      itemsPerCpuSec: Math.round(nTrain / (contamCpuUs / 1e6)),
+      flaggedNgram: cst.flaggedNgram,
+      flaggedNear: cst.flaggedNear,
+      verbatimRecall: +(foundVerbatim / Math.max(1, plantedVerbatim)).toFixed(4),
+      reorderedRecall: +(foundReordered / Math.max(1, plantedReordered)).toFixed(4),
+      falseHitRate: +(falseHits / Math.max(1, nTrain - plantedVerbatim - plantedReordered)).toFixed(5),
+      evalFrequentNgrams: cst.evalFrequentNgrams,
+      trainFrequentNgrams: cst.trainFrequentNgrams,
+      peakRssMB: +(Math.max(peakRss, process.memoryUsage().rss) / MB).toFixed(1),
+    }),
+  );
 }
-const cst = index.stats();
-console.log(
-  JSON.stringify({
-    bench: "contamination",
-    evalItems: nEval,
-    lexicon: LEXICON.length,
-    evalNgrams: cst.evalNgrams,
-    items: nTrain,
-    itemsPerSec: Math.round(nTrain / (contamMs / 1000)),
-    itemsPerCpuSec: Math.round(nTrain / (contamCpuUs / 1e6)),
-    flaggedNgram: cst.flaggedNgram,
-    flaggedNear: cst.flaggedNear,
-    verbatimRecall: +(foundVerbatim / Math.max(1, plantedVerbatim)).toFixed(4),
-    reorderedRecall: +(foundReordered / Math.max(1, plantedReordered)).toFixed(4),
-    falseHitRate: +(falseHits / Math.max(1, nTrain - plantedVerbatim - plantedReordered)).toFixed(5),
-    evalFrequentNgrams: cst.evalFrequentNgrams,
-    trainFrequentNgrams: cst.trainFrequentNgrams,
-    peakRssMB: +(Math.max(peakRss, process.memoryUsage().rss) / MB).toFixed(1),
-  }),
-);
+
+if (process.argv.includes("--contamination")) benchContamination();

@@ -5,3 +5,6 @@ export * as recipes from "./recipes/index.ts";
 export * as formats from "./formats/index.ts";
 export * as tokenizer from "./tokenizer/index.ts";
 export * as tensor from "./tensor/index.ts";
+export * as nn from "./nn/index.ts";
+export * as providers from "./providers/index.ts";
+export * as server from "./server/index.ts";

@@ -3,11 +3,13 @@
 import { errorMessage, isMedtuneError, medtuneVersion, setLogLevel } from "../core/index.ts";
 import { commandHelp, parseCommandArgs, type CommandSpec } from "./args.ts";
 import { dataPrepare, dataInspect, dataFormats, runCommand } from "./data-commands.ts";
+import { evalCommand, compareCommand, selectCommand } from "./eval-commands.ts";
+import { trainCommand } from "./train-command.ts";
 
-/** Every command, in help order. */
-export const COMMANDS: CommandSpec[] = [runCommand, dataPrepare, dataInspect, dataFormats];
+/** The commands defined in cli/, in help order (src/medtune.ts adds the server's). */
+export const CLI_COMMANDS: CommandSpec[] = [runCommand, dataPrepare, dataInspect, dataFormats, trainCommand, evalCommand, compareCommand, selectCommand];
 
-function topHelp(): string {
+function topHelp(COMMANDS: CommandSpec[]): string {
   const width = Math.max(...COMMANDS.map((c) => c.words.join(" ").length)) + 2;
   return [
     "medtune: make open LLMs more accurate and reliable at medical question answering, and prove it.",
@@ -22,7 +24,7 @@ function topHelp(): string {
   ].join("\n");
 }
 
-function findCommand(argv: string[]): { cmd: CommandSpec; rest: string[] } | null {
+function findCommand(COMMANDS: CommandSpec[], argv: string[]): { cmd: CommandSpec; rest: string[] } | null {
   let best: { cmd: CommandSpec; rest: string[] } | null = null;
   for (const cmd of COMMANDS) {
     const n = cmd.words.length;
@@ -31,19 +33,19 @@ function findCommand(argv: string[]): { cmd: CommandSpec; rest: string[] } | nul
   return best;
 }
 
-/** Runs the CLI with arguments (without node and script); resolves to the exit code. */
-export async function runCli(argv: string[]): Promise<number> {
+/** Runs the CLI with arguments (without node and script) over a command table; resolves to the exit code. */
+export async function runCli(argv: string[], COMMANDS: CommandSpec[] = CLI_COMMANDS): Promise<number> {
   const debug = argv.includes("--debug");
   try {
     if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
-      process.stdout.write(topHelp());
+      process.stdout.write(topHelp(COMMANDS));
       return 0;
     }
     if (argv[0] === "--version" || argv[0] === "-v") {
       process.stdout.write(medtuneVersion() + "\n");
       return 0;
     }
-    const found = findCommand(argv);
+    const found = findCommand(COMMANDS, argv);
     if (!found) {
       // A group word alone (`medtune data`) lists its commands.
       const group = COMMANDS.filter((c) => c.words[0] === argv[0]);

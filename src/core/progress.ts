@@ -28,7 +28,7 @@ export class Progress {
   private label: string;
   private opts: ProgressOptions;
   private start = Date.now();
-  private last = 0;
+  private last = Date.now();
   private isTty: boolean;
   done = 0;
   constructor(label: string, opts: ProgressOptions = {}) {

@@ -18,6 +18,11 @@ export interface ContaminationOptions {
   maxEvalItems?: number;
   /** N-grams matched by more than this many training items are ignored (see `observe` for exact counts). */
   maxTrainMatches?: number;
+  /**
+   * Least share of an eval item's n-grams a training item must contain to be flagged by the n-gram test (0 =
+   * GPT-3's rule: any one n-gram). A copied stem shares most of them; one shared exam phrase shares a few.
+   */
+  minCoverage?: number;
   /** False: n-gram test only. */
   near?: boolean;
   /** Estimated Jaccard at or above which a training item is a near copy of an eval item. */
@@ -44,6 +49,7 @@ export const CONTAMINATION_DEFAULTS = {
   minNgram: 8, // GPT-3's minimum N on non-synthetic tasks
   maxEvalItems: 2, // a 13-gram in 3+ different eval questions is exam boilerplate
   maxTrainMatches: 10, // GPT-3: ignore 13-grams matching more than 10 training documents
+  minCoverage: 0.1, // 10% of the eval item's n-grams: a 14-word boilerplate phrase inside a 150-word stem is not a leak
   near: true,
   threshold: 0.8, // the issue's Jaccard threshold
   shingleSize: 1, // bag of words: rewording breaks word trigrams and 13-grams alike
@@ -58,6 +64,8 @@ export interface ContaminationHit {
   kind: "ngram" | "near";
   /** Matched n-grams shared with that eval item (ngram), or the estimated Jaccard (near). */
   overlap: number;
+  /** ngram hits: the share of the eval item's n-grams found in the training item. */
+  coverage?: number;
   /** One matched n-gram in normalized form, for the report (ngram only). */
   ngram?: string;
 }
@@ -125,6 +133,7 @@ export class ContaminationIndex {
   private readonly table = new NgramTable();
   private readonly evalIds: string[] = [];
   private readonly evalSources: string[] = [];
+  private evalNgrams = new Int32Array(1024); // n-grams (or whole-text keys) of each eval item
   private shortMask = 0; // bit L set: some eval text is one L-gram (minNgram <= L < ngram)
   private readonly hasher: MinHasher | null;
   private readonly lsh: LshIndex | null;
@@ -155,6 +164,7 @@ export class ContaminationIndex {
     int("maxTrainMatches", 1, 0x7fffffff);
     int("shingleSize", 1, 32);
     if (o.minNgram > o.ngram) throw new MedtuneError("config.invalid", `contamination.minNgram (${o.minNgram}) must not exceed ngram (${o.ngram})`, { where: "contamination.minNgram" });
+    if (!(o.minCoverage >= 0 && o.minCoverage <= 1)) throw new MedtuneError("config.invalid", `contamination.minCoverage must be in [0, 1], got ${o.minCoverage}`, { where: "contamination.minCoverage", hint: "use 0.1, or 0 for GPT-3's any-overlap rule" });
     if (!(o.threshold > 0 && o.threshold <= 1)) throw new MedtuneError("config.invalid", `contamination.threshold must be in (0, 1], got ${o.threshold}`, { where: "contamination.threshold", hint: "use 0.8" });
     this.o = o;
     if (o.near) {
@@ -198,6 +208,12 @@ export class ContaminationIndex {
     if (extra !== "") w.append(extra);
     const n = w.length;
     const { ngram, minNgram } = this.o;
+    if (e === this.evalNgrams.length) {
+      const grown = new Int32Array(e * 2);
+      grown.set(this.evalNgrams);
+      this.evalNgrams = grown;
+    }
+    this.evalNgrams[e] = n >= ngram ? n - ngram + 1 : 1;
     if (n >= ngram) {
       for (let i = 0; i + ngram <= n; i++) this.addEvalKey(e, w.hashes, i, ngram, i);
     } else if (n >= minNgram) {
@@ -404,7 +420,7 @@ export class ContaminationIndex {
   }
 
   /** The eval item sharing the most matched n-grams (ties: the earliest added). */
-  private bestNgramHit(nMatched: number): ContaminationHit {
+  private bestNgramHit(nMatched: number): ContaminationHit | null {
     if (this.evalMatchCount.length < this.evalIds.length) this.evalMatchCount = new Int32Array(Math.max(this.evalIds.length, this.evalMatchCount.length * 2));
     const counts = this.evalMatchCount;
     let best = -1;
@@ -421,11 +437,14 @@ export class ContaminationIndex {
       if (e === best) bestCount++;
     }
     for (let k = 0; k < nMatched; k++) counts[this.table.evalRef[this.matched[k]]] = 0;
+    const coverage = bestCount / this.evalNgrams[best];
+    if (coverage < this.o.minCoverage) return null;
     return {
       evalId: this.evalIds[best],
       evalSource: this.evalSources[best],
       kind: "ngram",
       overlap: bestCount,
+      coverage: Math.round(coverage * 1e4) / 1e4,
       ngram: this.ngramText(this.matchedAt[firstAt], this.matched[firstAt]),
     };
   }

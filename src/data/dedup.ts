@@ -71,8 +71,9 @@ export interface DedupStats {
   bands: number;
   rows: number;
   seed: number;
-  /** Bytes held by the typed arrays. */
+  /** Bytes held by the typed arrays, and the part of it holding ids (front-coded UTF-8). */
   memoryBytes: number;
+  idBytes: number;
 }
 
 const UNIQUE: DedupResult = Object.freeze({ status: "unique" });
@@ -250,6 +251,7 @@ export class Deduplicator {
         this.dupRep.byteLength +
         this.dupSim.byteLength +
         this.dupKind.byteLength,
+      idBytes: this.ids.memoryBytes() + this.dupIds.memoryBytes(),
     };
   }
 
@@ -358,10 +360,12 @@ class ExactTable {
 }
 
 const BLOCK = 16;
+const UUID_DASHES = [8, 13, 18, 23];
 
 /**
- * Append-only table of id strings, front-coded in blocks of 16 (each entry: shared-prefix length and suffix
- * length as varints, then the suffix's UTF-8 bytes), so sequential ids cost a few bytes each.
+ * Append-only table of id strings, front-coded in blocks of 16 (each entry: varint (shared-prefix length·2 +
+ * isUuid), varint suffix length, suffix bytes), so sequential ids cost a few bytes each; canonical lower-case
+ * UUIDs (MedMCQA's ids) are stored as their 16 bytes instead of 36 characters.
  */
 class IdTable {
   private bytes = new Uint8Array(1 << 14);
@@ -376,7 +380,8 @@ class IdTable {
   private static readonly decoder = new TextDecoder();
 
   push(id: string): void {
-    const n = this.encode(id);
+    const isUuid = this.encodeUuid(id);
+    const n = isUuid ? 16 : this.encode(id);
     const enc = this.enc;
     if (this.count % BLOCK === 0) {
       const b = this.count / BLOCK;
@@ -391,8 +396,8 @@ class IdTable {
     let p = 0;
     const max = n < this.prevLen ? n : this.prevLen;
     while (p < max && this.prev[p] === enc[p]) p++;
-    this.reserve(10 + n - p);
-    this.writeVarint(p);
+    this.reserve(20 + n - p);
+    this.writeVarint(p * 2 + (isUuid ? 1 : 0));
     this.writeVarint(n - p);
     this.bytes.set(enc.subarray(p, n), this.used);
     this.used += n - p;
@@ -405,12 +410,13 @@ class IdTable {
   get(i: number): string {
     let pos = this.blocks[(i / BLOCK) | 0];
     let len = 0;
+    let isUuid = false;
     for (let j = i - (i % BLOCK); j <= i; j++) {
-      let shared = 0;
+      let head = 0;
       let suffix = 0;
       for (let shift = 0; ; shift += 7) {
         const b = this.bytes[pos++];
-        shared += (b & 0x7f) * 2 ** shift;
+        head += (b & 0x7f) * 2 ** shift;
         if (b < 0x80) break;
       }
       for (let shift = 0; ; shift += 7) {
@@ -418,6 +424,8 @@ class IdTable {
         suffix += (b & 0x7f) * 2 ** shift;
         if (b < 0x80) break;
       }
+      const shared = Math.floor(head / 2);
+      isUuid = head % 2 === 1;
       len = shared + suffix;
       if (this.cur.length < len) {
         const grown = new Uint8Array(len * 2);
@@ -427,11 +435,31 @@ class IdTable {
       this.cur.set(this.bytes.subarray(pos, pos + suffix), shared);
       pos += suffix;
     }
-    return IdTable.decoder.decode(this.cur.subarray(0, len));
+    if (!isUuid) return IdTable.decoder.decode(this.cur.subarray(0, len));
+    let out = "";
+    for (let k = 0; k < 16; k++) {
+      if (k === 4 || k === 6 || k === 8 || k === 10) out += "-";
+      out += (this.cur[k] < 16 ? "0" : "") + this.cur[k].toString(16);
+    }
+    return out;
   }
 
   memoryBytes(): number {
     return this.bytes.byteLength + this.blocks.byteLength;
+  }
+
+  /** Packs a canonical lower-case UUID into enc[0..16); false for any other id (then `encode` rewrites enc). */
+  private encodeUuid(id: string): boolean {
+    if (id.length !== 36) return false;
+    for (const d of UUID_DASHES) if (id.charCodeAt(d) !== 0x2d) return false;
+    for (let k = 0, i = 0; k < 16; k++) {
+      if (i === 8 || i === 13 || i === 18 || i === 23) i++;
+      const hi = hexValue(id.charCodeAt(i++));
+      const lo = hexValue(id.charCodeAt(i++));
+      if (hi < 0 || lo < 0) return false;
+      this.enc[k] = hi * 16 + lo;
+    }
+    return true;
   }
 
   private encode(id: string): number {
@@ -459,4 +487,9 @@ class IdTable {
     }
     this.bytes[this.used++] = v;
   }
+}
+
+/** Value of a lower-case hex digit, or -1. */
+function hexValue(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
 }

@@ -73,6 +73,29 @@ export const EPONYM_FOLLOWERS: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
+/** Words of title-case phrases that follow "Patient" and are not surnames ("Patient Health Questionnaire", "Patient Safety"). */
+export const PHRASE_WORDS: ReadonlySet<string> = new Set(
+  (
+    "health questionnaire reported outcome outcomes measure measures activation safety care experience experiences " +
+    "satisfaction education information assessment survey scale index score inventory form record records portal " +
+    "access advocate advocacy navigator navigation centered centred controlled protection rights bill data flow " +
+    "management monitoring selection preference preferences population participation engagement perspective " +
+    "perspectives perception perceptions characteristics demographics factors variables charts files " +
+    "identification registration transport transfer handoff positioning counseling counselling support " +
+    "self safety-net and or of in with for the quality global impression"
+  ).split(" "),
+);
+
+/** Words that make a capitalized run an organization, not a person ("National Eye Institute", "Mayo Clinic"). */
+export const INSTITUTION_WORDS: ReadonlySet<string> = new Set(
+  (
+    "institute institutes hospital hospitals university center centre clinic clinics foundation association society " +
+    "department agency administration organization organisation college school council committee service services " +
+    "network alliance coalition program programme project group company corporation inc ltd llc laboratory " +
+    "laboratories library museum academy board commission office bureau ministry"
+  ).split(" "),
+);
+
 /** US state and territory postal abbreviations (upper case as written). */
 export const US_STATE_ABBRS: ReadonlySet<string> = new Set(
   (

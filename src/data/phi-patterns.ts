@@ -4,7 +4,7 @@
 // a `find` that runs its full patterns. Every pattern is compiled once, at load. phi.ts resolves overlaps.
 import { isIPv6 } from "node:net";
 import {
-  EPONYM_FOLLOWERS, FIRST_NAMES, NAME_STOPWORDS, STREET_SUFFIXES, TOLL_FREE_AREA_CODES, US_STATE_ABBRS, US_STATE_NAMES,
+  EPONYM_FOLLOWERS, FIRST_NAMES, INSTITUTION_WORDS, NAME_STOPWORDS, PHRASE_WORDS, STREET_SUFFIXES, TOLL_FREE_AREA_CODES, US_STATE_ABBRS, US_STATE_NAMES,
 } from "./phi-lexicon.ts";
 
 /** Identifier types the scrub detects, in report order. */
@@ -33,8 +33,8 @@ export interface PhiHit {
 export interface DetectSettings {
   /** Keep toll-free numbers (organization help lines). */
   keepTollFree: boolean;
-  /** Keep URLs whose host is a public reference domain. */
-  keepReferenceUrls: boolean;
+  /** Which URLs to replace: see PhiUrlPolicy in phi.ts. */
+  urlPolicy: "patient-context" | "keep-reference" | "all";
   /** Reference hosts (lower case; a URL host equal to one or ending in `.`+one is kept). */
   referenceDomains: readonly string[];
   /** Keep dates of study periods and public events (a sentence about a population or an Act, and no one person). */
@@ -123,11 +123,14 @@ const ci = (w: string): string =>
 
 // Units and counted nouns: a number followed by one of these is a measurement or a count, never an identifier.
 const UNIT_AFTER =
-  /[ \t]*(?:%|‰|°|[μµu]g\b|mcg|mg|ng|pg|kg|g\b|m[lL]\b|d[lL]\b|[lL]\b|mmol|mEq|meq|mOsm|IU\b|U\b|units?\b|mm\b|cm\b|m\b|km\b|in\b|ft\b|lbs?\b|oz\b|mm ?Hg|bpm|\/|min\b|minutes?\b|sec\b|seconds?\b|s\b|hours?\b|hrs?\b|h\b|days?\b|d\b|weeks?\b|wks?\b|months?\b|mos?\b|years?\b|yrs?\b|y\b|x\b|times\b|fold\b|cells\b|copies\b|patients\b|cases\b|subjects\b|people\b|persons\b|children\b|women\b|men\b)/y;
+  /[ \t]*(?:%|‰|°|[μµu]g\b|mcg|mg|ng|pg|kg|g\b|m[lL]\b|d[lL]\b|[lL]\b|mmol|mEq|meq|mOsm|IU\b|U\b|units?\b|mm\b|cm\b|m\b|km\b|inch(?:es)?\b|in\.|ft\b|lbs?\b|oz\b|mm ?Hg|bpm|\/|min\b|minutes?\b|sec\b|seconds?\b|s\b|hours?\b|hrs?\b|h\b|days?\b|d\b|weeks?\b|wks?\b|months?\b|mos?\b|years?\b|yrs?\b|y\b|x\b|times\b|fold\b|cells\b|copies\b|patients\b|cases\b|subjects\b|people\b|persons\b|children\b|women\b|men\b)/y;
 function unitFollows(text: string, at: number): boolean {
   UNIT_AFTER.lastIndex = at;
   return UNIT_AFTER.test(text);
 }
+
+// A period after these ends an abbreviation, not a sentence: "U.S. Food and Drug Administration", "Dr. Smith".
+const ABBREVIATION_END = /(?:^|[^\p{L}])(?:\p{L}|Dr|Mr|Mrs|Ms|St|No|Fig|vs|al|etc|Inc|Jr|Sr|Prof|approx|e\.g|i\.e)$/u;
 
 /** The sentence around [start, end): back to the previous sentence end or line break, forward to the next. */
 function sentenceAround(text: string, start: number, end: number): string {
@@ -136,7 +139,7 @@ function sentenceAround(text: string, start: number, end: number): string {
   while (a > lo) {
     const c = text[a - 1];
     if (c === "\n") break;
-    if ((c === " " || c === "\t") && /[.!?]/.test(text[a - 2] ?? "") && /\p{Lu}/u.test(text[a] ?? "")) break;
+    if ((c === " " || c === "\t") && /[.!?]/.test(text[a - 2] ?? "") && /\p{Lu}/u.test(text[a] ?? "") && !ABBREVIATION_END.test(text.slice(Math.max(0, a - 8), a - 1))) break;
     a--;
   }
   let b = end;
@@ -144,7 +147,7 @@ function sentenceAround(text: string, start: number, end: number): string {
   while (b < hi) {
     const c = text[b];
     if (c === "\n") break;
-    if (/[.!?]/.test(c) && /\s/.test(text[b + 1] ?? " ") && !/\d/.test(text[b + 2] ?? "")) break;
+    if (/[.!?]/.test(c) && /\s/.test(text[b + 1] ?? " ") && !/\d/.test(text[b + 2] ?? "") && !ABBREVIATION_END.test(text.slice(Math.max(0, b - 7), b))) break;
     b++;
   }
   return text.slice(a, b);
@@ -158,10 +161,10 @@ const CAPS_TOKEN = String.raw`\p{Lu}{2,}(?:[-'’]\p{Lu}{2,})*`;
 const INITIAL = String.raw`\p{Lu}\.`;
 const PARTICLE = String.raw`(?:van|von|de|der|den|del|della|di|da|du|la|le|bin|ibn|al|el|dos|das|ter|ten)`;
 const run = (tok: string): string =>
-  `(?:${tok}|${INITIAL})(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?(?:${tok}|${INITIAL})){0,3}`;
+  `(?:${PARTICLE}[ \\t]+){0,2}(?:${tok}|${INITIAL})(?:[ \\t]+(?:${PARTICLE}[ \\t]+){0,2}(?:${tok}|${INITIAL})){0,3}`;
 const RUN_TITLE = run(NAME_TOKEN);
 const RUN_ANY = run(`(?:${NAME_TOKEN}|${CAPS_TOKEN})`);
-const LAST_FIRST = `(?:${NAME_TOKEN}|${CAPS_TOKEN}),[ \\t]*(?:${NAME_TOKEN}|${CAPS_TOKEN})(?:[ \\t]+(?:${NAME_TOKEN}|${INITIAL}))?`;
+const LAST_FIRST = `(?:${PARTICLE}[ \\t]+(?:${PARTICLE}[ \\t]+)?)?(?:${NAME_TOKEN}|${CAPS_TOKEN}),[ \\t]*(?:${NAME_TOKEN}|${CAPS_TOKEN})(?:[ \\t]+(?:${NAME_TOKEN}|${INITIAL}))?`;
 
 const STRONG_TITLES = ["Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Messrs"];
 // Word titles, "Miss" (also a verb in headlines) and upper-case abbreviations ("MS." also ends "...diagnosed with
@@ -203,9 +206,10 @@ const BY_RE = new RegExp(`\\b(?:${caps([...BY_PHRASES, ...SIGN_OFFS])})[,:]?[ \\
 const CREDENTIAL_RE = new RegExp(
   `\\b((?:${NAME_TOKEN}|${INITIAL})(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?(?:${NAME_TOKEN}|${INITIAL})){1,3}),?[ \\t]+${CREDENTIALS}(?![\\p{L}])(?![ \\t]*\\d{5})`, "gu");
 const INTRO_CUE = /(?:,[ \t]*(?:an?|aged?)[ \t]+\d|[ \t]+(?:is|was)[ \t]+an?[ \t]+\d{1,3}[- ](?:year|month|week|day))/g;
-const INTRO_BEFORE = new RegExp(`(?:^|[^\\p{L}])(${NAME_TOKEN}(?:[ \\t]+${NAME_TOKEN})?)$`, "u");
+const INTRO_BEFORE = new RegExp(`(?:^|[^\\p{L}])(${NAME_TOKEN}(?:[ \\t]+(?:${PARTICLE}[ \\t]+){0,2}${NAME_TOKEN})?)$`, "u");
 
 const lastWords = (phrases: readonly string[]): string[] => [...new Set(phrases.map((p) => p.split(/[ .]/).filter(Boolean).pop()!.toLowerCase()))];
+const LABEL_START_BEFORE = /(?:^|\n[ \t]*|[.;|,()\[\]][ \t]*|[ \t]{2,})$/;
 // "Brand name: Tylenol", "generic name: ..." name a drug, not a person.
 const NOT_PERSON_NAME_BEFORE = /(?:brand|generic|trade|drug|chemical|common|scientific|proprietary|product|file|user|host|domain|company|street|code|disease|medication)[ \t]*$/i;
 // A capitalized cue word mid-sentence ("the Patient Health Questionnaire", "Will We Miss Cancers") starts a
@@ -224,11 +228,12 @@ function nameLength(s: string): { len: number; nTokens: number; first: string } 
   const re = /\S+/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(s)) !== null) {
+    const isInitial = /^\p{Lu}\.$/u.test(m[0]);
     const w = m[0].replace(/[,.]$/, "").toLowerCase();
-    if (NAME_STOPWORDS.has(w)) break;
+    if (!isInitial && NAME_STOPWORDS.has(w)) break;
     if (len === 0) first = w;
     len = m.index + m[0].length;
-    if (!/^\p{Lu}\.$/u.test(m[0])) nTokens++;
+    if (!isInitial) nTokens++;
   }
   return { len, nTokens, first };
 }
@@ -239,6 +244,8 @@ function eponymFollows(text: string, at: number): boolean {
   return m !== null && EPONYM_FOLLOWERS.has(m[1].toLowerCase());
 }
 
+const INSTITUTION_WORD = new RegExp(`\\b(?:${[...INSTITUTION_WORDS].map((w) => w[0].toUpperCase() + w.slice(1)).join("|")})\\b`);
+
 type NamePolicy = "any" | "one" | "two-or-first" | "first";
 function pushName(out: PhiHit[], text: string, start: number, cand: string, policy: NamePolicy, rank: number): void {
   const { len, nTokens, first } = nameLength(cand);
@@ -247,9 +254,13 @@ function pushName(out: PhiHit[], text: string, start: number, cand: string, poli
   if (policy === "two-or-first" && nTokens < 2 && !FIRST_NAMES.has(first)) return;
   let end = start + len;
   if (text[end - 1] === ",") end--;
+  if (INSTITUTION_WORD.test(text.slice(start, end))) return; // "Contact: National Eye Institute"
   if (policy !== "any" && eponymFollows(text, end)) return;
   hit(out, "name", start, end, rank);
 }
+
+// What a name starts with: a capital, after up to two particles ("van der Berg", "de la Cruz").
+const FOLLOW_NAME = `(?:${PARTICLE}[ \\t]+){0,2}${UP}`;
 
 /** A name detector: one context family, its cues, and the pattern that finds the names it announces. */
 function nameDetector(name: string, cues: PhiCue[], shapes: PhiShape[], find: PhiDetector["find"]): PhiDetector {
@@ -258,16 +269,24 @@ function nameDetector(name: string, cues: PhiCue[], shapes: PhiShape[], find: Ph
 
 const NAME_DETECTORS: PhiDetector[] = [
   nameDetector("name-title", [
-    { words: ["mr", "mrs", "ms", "mx", "dr", "prof", "messrs", "mister", "doctor", "professor", "nurse", "miss"], follow: `\\.?[ \\t]+${UP}`, upper: true },
+    { words: ["mr", "mrs", "ms", "mx", "dr", "prof", "messrs", "mister", "doctor", "professor", "nurse", "miss"], follow: `\\.?[ \\t]+${FOLLOW_NAME}`, upper: true },
   ], [], (text, _s, out) => {
     each(TITLE_RE, text, (m) => pushName(out, text, tailSpan(m, 1)[0], m[1], "any", RANK_CONTEXT));
     each(WEAK_TITLE_RE, text, (m) =>
       pushName(out, text, tailSpan(m, 1)[0], m[1], titleCasePhrase(text, m.index) ? "first" : "two-or-first", RANK_CONTEXT));
   }),
-  nameDetector("name-role", [{ words: lastWords(ROLE_WORDS), follow: `,?\\.?[ \\t]+${UP}` }], [], (text, _s, out) => {
-    // a capitalized role word ("Patient Health Questionnaire", "Mother Superior") needs a known first name
-    each(ROLE_RE, text, (m) =>
-      pushName(out, text, tailSpan(m, 2)[0], m[2], /\p{Lu}/u.test(m[1][0]) ? "first" : "two-or-first", RANK_CONTEXT));
+  nameDetector("name-role", [{ words: lastWords(ROLE_WORDS), follow: `,?\\.?[ \\t]+${FOLLOW_NAME}` }], [], (text, _s, out) => {
+    each(ROLE_RE, text, (m) => {
+      const [start] = tailSpan(m, 2);
+      if (/\p{Lu}/u.test(m[1][0])) {
+        // a capitalized role word mid-sentence starts a title-case phrase ("the Patient Activation Measure"): it
+        // needs a known first name; at a sentence start, no token may be a title-case phrase word ("Patient Health Questionnaire")
+        if (titleCasePhrase(text, m.index)) return pushName(out, text, start, m[2], "first", RANK_CONTEXT);
+        const end = start + nameLength(m[2]).len;
+        if (text.slice(start, end).split(/[ \t]+/).some((w) => PHRASE_WORDS.has(w.toLowerCase()))) return;
+      }
+      pushName(out, text, start, m[2], "two-or-first", RANK_CONTEXT);
+    });
   }),
   nameDetector("name-named", [
     { words: ["named", "called"], follow: `[ \\t]+${UP}` },
@@ -275,8 +294,10 @@ const NAME_DETECTORS: PhiDetector[] = [
   ], [], (text, _s, out) => {
     each(NAMED_RE, text, (m) => pushName(out, text, tailSpan(m, 1)[0], m[1], "one", RANK_CONTEXT));
   }),
-  nameDetector("name-label", [{ words: lastWords(LABELS), follow: `[ \\t]*:[ \\t]*${UP}` }], [], (text, _s, out) => {
+  nameDetector("name-label", [{ words: lastWords(LABELS), follow: `[ \\t]*:[ \\t]*${FOLLOW_NAME}` }], [], (text, _s, out) => {
     each(LABEL_NAME_RE, text, (m) => {
+      // a label opens a line or a segment ("Attending: ...", "...; Contact: ..."), not the middle of a sentence
+      if (!LABEL_START_BEFORE.test(text.slice(Math.max(0, m.index - 3), m.index))) return;
       if (/name/i.test(m[0].slice(0, 12)) && NOT_PERSON_NAME_BEFORE.test(text.slice(Math.max(0, m.index - 16), m.index))) return;
       pushName(out, text, tailSpan(m, 1)[0], m[1], "one", RANK_LABEL);
     });
@@ -299,8 +320,9 @@ const NAME_DETECTORS: PhiDetector[] = [
       // "Today Jane, a 45-year-old": the name is the last token or two, starting at a known first name
       const tokens = before[1].split(/[ \t]+/);
       const start = m.index - before[1].length;
+      const last = tokens[tokens.length - 1];
       if (FIRST_NAMES.has(tokens[0].toLowerCase())) pushName(out, text, start, before[1], "one", RANK_CONTEXT);
-      else if (tokens[1] && FIRST_NAMES.has(tokens[1].toLowerCase())) pushName(out, text, m.index - tokens[1].length, tokens[1], "one", RANK_CONTEXT);
+      else if (tokens.length === 2 && FIRST_NAMES.has(last.toLowerCase())) pushName(out, text, m.index - last.length, last, "one", RANK_CONTEXT);
     });
   }),
 ];
@@ -344,7 +366,7 @@ const DATE_CTX_EVENTS = caps([
 const DATE_CTX_HEAD = `\\b(?:(${DATE_CTX_LABELS})|${DATE_CTX_EVENTS})[ \\t]*(?:[:=#]|was|is|of|on|in)?[ \\t]*(?:on[ \\t]+|in[ \\t]+)?`;
 const DATE_CTX = new RegExp(
   DATE_CTX_HEAD +
-  `(?:(\\d{1,2}\\/\\d{1,2})(?![\\d\\/])|((?:19|20)\\d\\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]))(?!\\d)|(${MONTH}[ \\t]+${YEAR})(?!\\d)|(${YEAR})(?![\\d\\/.-]))`,
+  `(?:(\\d{1,2}\\/\\d{1,2})(?![\\d\\/])|((?:19|20)\\d\\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]))(?!\\d)|(${MONTH}[ \\t]+${YEAR})(?!\\d)|(${YEAR})(?![\\d\\/]|[.-]\\d))`,
   "gu");
 // "on 3/14," — a month/day after "on" only when the clause ends right after it.
 const DATE_ON = /\b[Oo]n[ \t]+(\d{1,2}\/\d{1,2})(?=[ \t]*(?:[,;.)]|$|[ \t]at[ \t]|[ \t]and[ \t]))/gmu;
@@ -356,15 +378,17 @@ const NON_PERSONAL_CUE = new RegExp(
   `\\b(?:${caps([
     "patients", "subjects", "participants", "women", "men", "children", "infants", "neonates", "adults", "individuals",
     "cases", "controls", "cohort", "cohorts", "groups", "consecutive", "enrolled", "recruited", "included", "excluded",
-    "analysed", "analyzed", "reviewed", "identified", "study", "studies", "trial", "survey", "registry", "database",
-    "admissions", "deliveries", "beneficiaries", "hospitals", "centres", "centers", "period", "retrospective",
-    "retrospectively", "prospective", "prospectively", "population", "respondents", "volunteers", "we", "our", "author",
-    "authors", "enacted", "amended", "came into force", "published", "publication", "updated", "approved", "approval",
-    "launched", "declared", "established", "founded", "celebrated", "observed", "conference", "congress", "volume",
-    "edition", "journal", "ministry", "government", "programme", "program", "campaign", "eradicated", "eradication",
-    "outbreak", "epidemic", "pandemic", "introduced", "discovered", "invented",
-  ])}|Act|Vol\\.|WHO|FDA|ICMR|Govt|between\\b[^.;]{1,60}\\band)\\b`);
-const PERSON_CUE = /\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er|[Hh]im|Mr|Mrs|Ms|Miss|Dr|patient's|(?:[Tt]he|[Tt]his|[Aa]|[Oo]ur) (?:patient|man|woman|boy|girl|child|infant|baby))\b/;
+    "analysed", "analyzed", "study", "studies", "trial", "survey", "registry", "database", "admissions", "deliveries",
+    "beneficiaries", "hospitals", "centres", "centers", "period", "retrospective", "retrospectively", "prospective",
+    "prospectively", "population", "respondents", "volunteers", "author", "authors", "enacted", "amended",
+    "came into force", "published", "publication", "approved", "approval", "launched", "declared", "established",
+    "founded", "celebrated", "conference", "congress", "volume", "edition", "journal", "ministry", "government",
+    "programme", "program", "campaign", "eradicated", "eradication", "outbreak", "epidemic", "pandemic", "discovered",
+    "invented", "accessed", "retrieved", "cited", "epub", "doi", "pmid", "http", "https", "www", "reviews",
+    "reportable", "notifiable", "surveillance", "recommendations", "guidelines", "as of",
+  ])}|Act|Vol\\.|WHO|FDA|CDC|NIH|ICMR|Govt|Administration|Institute|Department|Agency|Organization|Organisation|Association|Society|Council|Foundation|Committee|between\\b[^.;]{1,60}\\band)\\b|\\b\\d{4}[ \\t]+[A-Z][a-z]{2}(?:[ \\t]+\\d{1,2})?;[ \\t]*\\d`);
+const PERSON_CUE =
+  /\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er|[Hh]im|Mr|Mrs|Ms|Miss|Dr|[Pp](?:atien)?t's|(?:[Tt]he|[Tt]his|[Aa]|[Oo]ur|[Mm]y)[ \t]+(?:patient|pt|man|woman|boy|girl|child|infant|baby)|(?:[Pp]atient|[Pp]t\.?)[ \t]+(?:is|was|has|had|reports|reported|presents|presented|states|stated|denies|denied|underwent|received|complains|returns|returned))\b/;
 
 function validMonthDay(mo: number, d: number): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
@@ -478,7 +502,7 @@ const AGE_LABEL = new RegExp(`\\b(?:[Aa]ged?|AGE|[Aa]ge[ \\t]+(?:of|is|was)|[Aa]
 const AGE_DECADE = /\b(?:in[ \t]+(?:his|her|their|the)[ \t]+(?:late[ \t]+|early[ \t]+|mid[- ]?)?(?:90'?s|nineties|100'?s)|(?:a[ \t]+)?(?:nonagenarian|centenarian|supercentenarian))(?![\p{L}])/gu;
 // "aged 90 days", "age 95%", "aged 90-99", "aged 92 or 93", "aged 90 and older": not one person's age in years
 const AGE_NOT_ONE_PERSON = /^[ \t]*(?:(?:-|–|to|or)[ \t]*\d|\+|(?:-[ \t]*)?(?:days?|weeks?|wks?|months?|mos?|hours?|h\b|hrs?|minutes?|min\b|%|mg|kg|lb|cm|mm|°|\/)|(?:years?[ \t]+)?(?:and|or)[ \t]+(?:older|above|over|more|beyond))/;
-const AGE_POPULATION_BEFORE = /\b(?:persons|people|patients|subjects|participants|individuals|women|men|adults|residents|those|cohort|centenarians)\b[^.;]{0,24}$/i;
+const AGE_POPULATION_BEFORE = /\b(?:persons|people|patients|subjects|participants|individuals|women|men|adults|residents|those|cohort|centenarians)\b[^.;]{0,24}$|\b(?:up to|until|over|under|above|below|beyond|than|before|after|from|to|through|between|past|by)[ \t]+(?:the[ \t]+)?$/i;
 
 const ageDetector: PhiDetector = {
   name: "age",
@@ -566,6 +590,9 @@ const URL_RE = new RegExp(
   String.raw`|(?<![\w.@\/-])[Ww]{3}\d?\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[\/?#]${URL_CHARS}*)?` +
   String.raw`|(?<![\w.@\/-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:${BARE_TLDS})(?![\w-])(?::\d{2,5})?(?:[\/?#]${URL_CHARS}*)?`,
   "g");
+// A URL that points at one person's page: a patient portal, a profile, a ~user page, a personal query field.
+const PERSONAL_URL = /mychart|patient-?portal|\/portal\b|\/profiles?\/|\/users?\/|\/~|\/people\/|facebook\.com\/|instagram\.com\/|twitter\.com\/|x\.com\/|linkedin\.com\/in\/|tiktok\.com\/@|[?&#;][^=&#]*(?:patient|mrn|pid|member|account|acct|user|uid|ssn|dob|email|phone|name)[^=&#]*=/i;
+const URL_PERSON_CUE = /\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er|[Hh]im|[Mm]y|Mr|Mrs|Ms|Miss|[Pp]atient's|(?:[Tt]he|[Tt]his|[Oo]ur) patient|[Hh]omepage|[Bb]log)\b/;
 const PERSONAL_QUERY = /[?&#;](?:[^=&#]*(?:patient|mrn|pid|member|account|acct|user|uid|ssn|dob|email|phone|name)[^=&#]*)=/i;
 
 /** Length of a URL match without trailing sentence punctuation or a closing parenthesis that opened outside it. */
@@ -603,7 +630,11 @@ const urlDetector: PhiDetector = {
     each(URL_RE, text, (m) => {
       const url = m[0].slice(0, urlLength(m[0]));
       if (!/[A-Za-z]{2}/.test(url)) return;
-      if (s.keepReferenceUrls && isReferenceUrl(url, s.referenceDomains)) return;
+      if (s.urlPolicy !== "all" && isReferenceUrl(url, s.referenceDomains)) return;
+      if (s.urlPolicy === "patient-context" && !PERSONAL_URL.test(url)) {
+        const sentence = sentenceAround(text, m.index, m.index + url.length);
+        if (!URL_PERSON_CUE.test(sentence)) return;
+      }
       hit(out, "url", m.index, m.index + url.length, RANK_SHAPE);
     });
   },
@@ -754,6 +785,7 @@ const labeledIdDetector: PhiDetector = {
       const id = m[5];
       const hasNumberWord = HAS_NUMBER_WORD.test(label);
       if (YEAR_ONLY.test(id) && !hasNumberWord) return; // "Medicaid 2014", "license 2019"
+      if (/^1-8\d\d-[A-Za-z]/.test(id)) return; // "Medicare is 1-800-Medicare": a vanity help line
       if (id.length < (hasNumberWord ? 5 : 6)) return; // record numbers are long; "record number 12" is a count
       if (unitFollows(text, m.index + m[0].length)) return;
       hit(out, LABEL_TYPES[g], ...tailSpan(m, 5), RANK_LABEL);
@@ -783,6 +815,7 @@ const ZIP_LABEL = /\b(?:[Zz]ip|ZIP)(?:[ \t]*[Cc]ode|CODE)?|\b[Pp]ostal[ \t]*[Cc]
 const ZIP_AFTER_LABEL = /[ \t]*(?:is|was|of|:|#)?[ \t]*(\d{5}(?:-\d{4})?)(?![\d-])/y;
 const ZIP_AFTER_ADDRESS = new RegExp(String.raw`,?[ \t]*(?:${STATE},?[ \t]+)?(\d{5}(?:-\d{4})?)(?![\d-])`, "uy");
 const CITY_BEFORE = /(\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+){0,2})$/u;
+const UNIT_WORDS = new Set(["floor", "fl", "suite", "ste", "room", "rm", "unit", "apt", "apartment", "building", "bldg", "plaza", "box", "lot"]);
 const COURT_INSTITUTION = /(?:Supreme|High|District|Federal|Juvenile|Family|Appeals?|County|Circuit|Magistrates?'?|Sessions)[ \t]+Court/;
 
 function zipAfter(text: string, at: number, out: PhiHit[]): void {
@@ -825,7 +858,15 @@ const ADDRESS_DETECTORS: PhiDetector[] = [
         // the city before ", ST 12345" is a geographic subdivision smaller than a state
         const cityEnd = m[1] ? m.index + m[1].length : m.index;
         const cm = CITY_BEFORE.exec(m[1] ?? text.slice(Math.max(0, m.index - 40), m.index));
-        if (cm && !NAME_STOPWORDS.has(cm[1].split(/[ \t]+/)[0].toLowerCase())) hit(out, "address", cityEnd - cm[1].length, cityEnd, RANK_SHAPE);
+        if (cm) {
+          // "8th Floor New York": the city is the words after any address-unit word
+          const words = cm[1].split(/[ \t]+/);
+          while (words.length > 0 && (NAME_STOPWORDS.has(words[0].toLowerCase()) || UNIT_WORDS.has(words[0].toLowerCase()))) words.shift();
+          if (words.length > 0) {
+            const city = cm[1].slice(cm[1].lastIndexOf(words[0]));
+            hit(out, "address", cityEnd - city.length, cityEnd, RANK_SHAPE);
+          }
+        }
       });
       each(ZIP_LABEL, text, (m) => {
         ZIP_AFTER_LABEL.lastIndex = m.index + m[0].length;
@@ -930,6 +971,18 @@ export function triggeredDetectors(text: string, t: PhiTriggers): number {
   const n = text.length;
   for (let i = 0; i <= n; i++) {
     const c = i < n ? text.charCodeAt(i) : 32;
+    if (digitStart >= 0 && (c < 48 || c > 57)) {
+      const len = i - digitStart;
+      if (len >= 3) feats |= len >= 7 ? F.digits3 | F.digits5 | F.digits7 : len >= 5 ? F.digits3 | F.digits5 : F.digits3;
+      const d0 = text.charCodeAt(digitStart);
+      const d1 = text.charCodeAt(digitStart + 1);
+      if ((len === 2 && d0 === 57) || (len === 3 && d0 === 49 && d1 >= 48 && d1 <= 50)) feats |= F.age90; // 90..129
+      if ((c === 47 || c === 46 || c === 45) && i + 1 < n) {
+        const nx = text.charCodeAt(i + 1);
+        if (nx >= 48 && nx <= 57) feats |= F.digitSepDigit;
+      }
+      digitStart = -1;
+    }
     const lower = c | 32;
     if (lower >= 97 && lower <= 122) {
       if (wordStart < 0) {
@@ -950,18 +1003,6 @@ export function triggeredDetectors(text: string, t: PhiTriggers): number {
     if (c >= 48 && c <= 57) {
       if (digitStart < 0) digitStart = i;
       continue;
-    }
-    if (digitStart >= 0) {
-      const len = i - digitStart;
-      if (len >= 3) feats |= len >= 7 ? F.digits3 | F.digits5 | F.digits7 : len >= 5 ? F.digits3 | F.digits5 : F.digits3;
-      const d0 = text.charCodeAt(digitStart);
-      const d1 = text.charCodeAt(digitStart + 1);
-      if ((len === 2 && d0 === 57) || (len === 3 && d0 === 49 && d1 >= 48 && d1 <= 50)) feats |= F.age90; // 90..129
-      if ((c === 47 || c === 46 || c === 45) && i + 1 < n) {
-        const nx = text.charCodeAt(i + 1);
-        if (nx >= 48 && nx <= 57) feats |= F.digitSepDigit;
-      }
-      digitStart = -1;
     }
     if (c === 64) feats |= F.at;
     else if (c === 58) feats |= F.colon;

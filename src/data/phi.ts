@@ -31,14 +31,17 @@ export interface PhiResult {
 }
 
 /**
- * URL policy. Safe Harbor's identifier (N) is a URL *of the individual*; a link to a public reference page (an NIH
- * fact sheet, a guideline, a DOI) identifies no one, and MedQuAD answers cite such pages by the thousand. So the
- * default, `keep-reference`, keeps URLs whose host is a public reference domain (REFERENCE_DOMAINS: .gov, .mil,
- * .int, agencies, journals, encyclopedias) unless their query string carries a personal field (`?patient=`,
- * `mrn=`...), and replaces every other URL, since a portal or personal page can point at one person. `all`
- * replaces every URL.
+ * URL policy. Safe Harbor's identifier (N) is a URL *of the individual*: a link to a public reference page (an NIH
+ * fact sheet, a guideline, a support group's site) identifies no one, and QA datasets cite such pages by the
+ * thousand (MedQuAD answers, MedMCQA explanations). Replacing them would corrupt training text and protect nobody.
+ * - `patient-context` (default): keep reference-domain URLs (REFERENCE_DOMAINS) unless their query names a person
+ *   (`?patient=`, `mrn=`...); replace any other URL that looks personal (a portal, a profile, a `~user` page, a
+ *   personal query field) or sits in a sentence about one person (he, she, the patient, Mr ..., my ...).
+ * - `keep-reference`: keep reference-domain URLs, replace every other URL.
+ * - `all`: replace every URL.
  */
-export type PhiUrlPolicy = "keep-reference" | "all";
+export type PhiUrlPolicy = "patient-context" | "keep-reference" | "all";
+const URL_POLICIES: readonly PhiUrlPolicy[] = ["patient-context", "keep-reference", "all"];
 
 /** Options of scrubPhi and scrubItemPhi; the same object may be passed for every call (it is compiled once). */
 export interface PhiOptions {
@@ -46,7 +49,7 @@ export interface PhiOptions {
   types?: readonly string[];
   /** Identifier types to leave alone, applied after `types`. */
   exclude?: readonly string[];
-  /** Which URLs to replace (default `keep-reference`; see PhiUrlPolicy). */
+  /** Which URLs to replace (default `patient-context`; see PhiUrlPolicy). */
   urls?: PhiUrlPolicy;
   /** Hosts whose URLs count as public reference pages (default REFERENCE_DOMAINS); a host matches itself and its subdomains. */
   referenceDomains?: readonly string[];
@@ -94,8 +97,8 @@ function compile(opts: PhiOptions): CompiledOptions {
   const include = checkTypes(opts.types, "types") ?? PHI_TYPES;
   const exclude = new Set(checkTypes(opts.exclude, "exclude") ?? []);
   const enabled = new Set<PhiType>(include.filter((t) => !exclude.has(t)));
-  if (opts.urls !== undefined && opts.urls !== "keep-reference" && opts.urls !== "all") {
-    throw new MedtuneError("phi.bad-option", `unknown URL policy "${String(opts.urls)}"`, { where: "phi.urls", hint: `use "keep-reference" or "all"` });
+  if (opts.urls !== undefined && !URL_POLICIES.includes(opts.urls)) {
+    throw new MedtuneError("phi.bad-option", `unknown URL policy "${String(opts.urls)}"`, { where: "phi.urls", hint: `use one of: ${URL_POLICIES.join(", ")}` });
   }
   const placeholders = { ...PHI_PLACEHOLDERS, ...(opts.placeholders ?? {}) };
   const detectors = PHI_DETECTORS.filter((d) => d.types.some((t) => enabled.has(t)));
@@ -106,7 +109,7 @@ function compile(opts: PhiOptions): CompiledOptions {
     settings: {
       keepTollFree: opts.keepTollFree ?? true,
       keepNonPersonalDates: opts.keepNonPersonalDates ?? true,
-      keepReferenceUrls: (opts.urls ?? "keep-reference") === "keep-reference",
+      urlPolicy: opts.urls ?? "patient-context",
       referenceDomains: (opts.referenceDomains ?? REFERENCE_DOMAINS).map((d) => d.toLowerCase().replace(/^\.+/, "")),
       referenceYear: opts.referenceYear ?? new Date().getUTCFullYear(),
     },
@@ -205,11 +208,13 @@ export function scrubItemPhi(item: QAItem, opts: PhiOptions = DEFAULT_OPTIONS): 
     return r.text;
   };
   const question = one(item.question, "question");
+  // an option or answer is read with its question and explanation ("COPRA came into action on:" + "... Act ...")
+  const optionContext = item.explanation ? `${item.question}\n${item.explanation}` : item.question;
   const options = item.options?.map((o) => {
-    const t = one(o.text, `options.${o.label}`, item.question);
+    const t = one(o.text, `options.${o.label}`, optionContext);
     return t === o.text ? o : { ...o, text: t };
   });
-  const answer = one(item.answer, "answer", item.question);
+  const answer = one(item.answer, "answer", optionContext);
   const context = item.context?.map((p, i) => one(p, `context.${i}`));
   const explanation = item.explanation === undefined ? undefined : one(item.explanation, "explanation", item.question);
   const raw = item.raw === undefined ? undefined : (scrubRaw(item.raw, opts) as Record<string, unknown>);

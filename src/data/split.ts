@@ -1,8 +1,8 @@
-// Seeded, deterministic train/validation/test split, stratified by source, subject and answer label.
-// Items are ordered by (stratum, keyed hash of id and seed) and dealt out by largest deficit against the target
-// fractions, so every stratum is spread in proportion (small strata too) and the result depends only on the set
-// of ids and the seed, not on input order.
-import { fmix32, fnv1a32 } from "../core/index.ts";
+// Seeded, deterministic train/validation/test split, stratified by source, subject and answer label, in one
+// streaming pass: stratified block randomization (as in clinical-trial allocation). Each stratum deals its
+// items from shuffled blocks whose composition matches the fractions, so every stratum, small ones too, is split
+// in proportion; an item's split depends only on the seed, its stratum and its rank within that stratum.
+import { Rng, seedFromString } from "../core/index.ts";
 import type { QAItem } from "./schema.ts";
 
 /** Split names in output order. */
@@ -25,78 +25,75 @@ export function stratumOf(item: QAItem, by: readonly StratifyKey[]): string {
   return by.map((k) => (k === "source" ? item.source : k === "subject" ? (item.subject ?? "") : labelOf(item))).join("\u0001");
 }
 
-/** Collects (stratum, id) pairs in compact typed arrays and assigns splits once all are seen. */
+/** The block of split indices matching the fractions: the smallest size <= 100 that is exact, else 100 by largest remainder. */
+export function splitBlock(f: readonly number[]): Uint8Array {
+  let size = 100;
+  for (let m = 1; m <= 100; m++) {
+    if (f.every((x) => Math.abs(x * m - Math.round(x * m)) < 1e-9)) {
+      size = m;
+      break;
+    }
+  }
+  const exact = f.map((x) => x * size);
+  const counts = exact.map(Math.floor);
+  let left = size - counts.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let j = 0; left > 0; j++, left--) counts[order[j % order.length][1]]++;
+  const block = new Uint8Array(size);
+  let p = 0;
+  counts.forEach((c, s) => {
+    for (let k = 0; k < c; k++) block[p++] = s;
+  });
+  return block;
+}
+
+interface StratumState {
+  rng: Rng;
+  block: Uint8Array;
+  pos: number;
+}
+
+/** Assigns each item a split as it streams by (0 train, 1 validation, 2 test). */
 export class StratifiedSplitter {
-  private strata = new Map<string, number>();
-  private stratumIdx = new Int32Array(1024);
-  private keys = new Float64Array(1024);
-  private n = 0;
+  private strata = new Map<string, StratumState>();
+  private template: Uint8Array;
   private seed: number;
-  private fractions: SplitFractions;
+  readonly counts = [0, 0, 0];
   constructor(fractions: SplitFractions, seed: number) {
-    const sum = fractions.train + fractions.validation + fractions.test;
-    if (Math.abs(sum - 1) > 1e-9 || Object.values(fractions).some((f) => f < 0)) {
+    const f = [fractions.train, fractions.validation, fractions.test];
+    if (Math.abs(f[0] + f[1] + f[2] - 1) > 1e-9 || f.some((x) => !(x >= 0))) {
       throw new RangeError(`split fractions must be >= 0 and sum to 1, got ${JSON.stringify(fractions)}`);
     }
-    this.fractions = fractions;
+    this.template = splitBlock(f);
     this.seed = seed >>> 0;
   }
-  /** Number of items added. */
-  get size(): number {
-    return this.n;
+  /** The split of the next item of this stratum. */
+  assign(stratum: string): number {
+    let st = this.strata.get(stratum);
+    if (!st) {
+      // Each stratum has its own stream, so interleaving of strata in the input does not matter.
+      st = { rng: new Rng((seedFromString(stratum) ^ Math.imul(this.seed, 0x9e3779b1)) >>> 0), block: this.template.slice(), pos: this.template.length };
+      this.strata.set(stratum, st);
+    }
+    if (st.pos === st.block.length) {
+      shuffle(st.block, st.rng);
+      st.pos = 0;
+    }
+    const s = st.block[st.pos++];
+    this.counts[s]++;
+    return s;
   }
-  /** Adds the next item (by position) with its stratum key and id. */
-  add(stratum: string, id: string): void {
-    let s = this.strata.get(stratum);
-    if (s === undefined) {
-      s = this.strata.size;
-      this.strata.set(stratum, s);
-    }
-    if (this.n === this.keys.length) {
-      const k = new Float64Array(this.n * 2);
-      k.set(this.keys);
-      this.keys = k;
-      const si = new Int32Array(this.n * 2);
-      si.set(this.stratumIdx);
-      this.stratumIdx = si;
-    }
-    this.stratumIdx[this.n] = s;
-    // 52-bit keyed hash of the id: order inside a stratum is random but reproducible.
-    const a = fmix32(fnv1a32(id, this.seed ^ 0x811c9dc5));
-    const b = fmix32(fnv1a32(id, (this.seed * 2654435761) >>> 0)) & 0xfffff;
-    this.keys[this.n] = b * 4294967296 + a;
-    this.n++;
+  /** Number of strata seen. */
+  get nStrata(): number {
+    return this.strata.size;
   }
-  /** Assigns every added item a split: returns split indices (0 train, 1 validation, 2 test) by position. */
-  assign(): Uint8Array {
-    const n = this.n;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    // Strata are visited in sorted-name order so the result does not depend on which stratum appeared first.
-    const names = [...this.strata.keys()].sort();
-    const rank = new Int32Array(names.length);
-    names.forEach((name, r) => (rank[this.strata.get(name)!] = r));
-    const si = this.stratumIdx;
-    const keys = this.keys;
-    order.sort((x, y) => rank[si[x]] - rank[si[y]] || keys[x] - keys[y] || x - y);
-    const f = [this.fractions.train, this.fractions.validation, this.fractions.test];
-    const out = new Uint8Array(n);
-    const count = [0, 0, 0];
-    for (let p = 0; p < n; p++) {
-      // Largest deficit: the split furthest behind its target share of the first p+1 items.
-      let best = 0;
-      let bestDef = -Infinity;
-      for (let s = 0; s < 3; s++) {
-        if (f[s] === 0) continue;
-        const def = f[s] * (p + 1) - count[s];
-        if (def > bestDef + 1e-12) {
-          bestDef = def;
-          best = s;
-        }
-      }
-      out[order[p]] = best;
-      count[best]++;
-    }
-    return out;
+}
+
+function shuffle(a: Uint8Array, rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
   }
 }

@@ -8,9 +8,9 @@ const FNV_PRIME = 0x01000193;
 const NON_ASCII = /[^\x00-\x7f]/;
 const WORD_CHAR_RE = /^[\p{L}\p{N}\p{M}]$/u;
 
-/** ASCII code -> its lower-case code for letters and digits, DROP for apostrophes, SEP for the rest. */
 const SEP = 0;
 const DROP = 1;
+// ASCII code -> its lower-case code for letters and digits, DROP for apostrophes, SEP for the rest
 const ASCII_MAP = new Int32Array(128);
 for (let c = 0; c < 128; c++) {
   if ((c >= 48 && c <= 57) || (c >= 97 && c <= 122)) ASCII_MAP[c] = c;

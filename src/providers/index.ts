@@ -12,3 +12,5 @@ export * from "./retry.ts";
 export * from "./http-client.ts";
 export * from "./fingerprint.ts";
 export * from "./llamacpp.ts";
+export * from "./openai.ts";
+export * from "./registry.ts";

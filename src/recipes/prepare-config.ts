@@ -62,6 +62,9 @@ export const PrepareConfigSchema = z
       .object({
         action: z.enum(["drop", "flag"]).default("drop"), // drop hits, or keep them with metadata.contamination
         ngram: z.number().int().min(3).default(13), // n-gram length (GPT-3 decontamination used 13)
+        minCoverage: z.number().min(0).max(1).default(0.1), // share of an eval item's n-grams needed to flag (0: any one, as GPT-3)
+        maxEvalItems: z.number().int().min(1).default(2), // n-grams in more eval items than this are exam boilerplate, ignored
+        maxTrainMatches: z.number().int().min(1).default(10), // n-grams matched by more training items than this are ignored (GPT-3)
         near: z.boolean().default(true), // also MinHash near duplicates of evaluation items
         threshold: z.number().gt(0).lte(1).default(0.8), // near-duplicate Jaccard threshold
       })

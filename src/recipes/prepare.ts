@@ -1,9 +1,8 @@
 // `medtune data prepare`: read every source, clean, validate, deduplicate, scrub PHI, decontaminate against the
 // evaluation sets, split and export, streaming record by record; then write the data card. Every record read is
 // accounted for: read = kept + quarantined + duplicates + contaminated.
-import { existsSync, readFileSync, rmSync, statSync, readdirSync, createReadStream } from "node:fs";
+import { existsSync, readFileSync, statSync, readdirSync } from "node:fs";
 import { join, resolve, relative } from "node:path";
-import { createInterface } from "node:readline";
 import {
   AtomicWriter, MedtuneError, validateConfig, Progress, sha256File, writeJsonAtomic, writeFileAtomic, assetPath, medtuneVersion, runFolderName, log,
 } from "../core/index.ts";
@@ -66,11 +65,6 @@ function listFiles(path: string): string[] {
   return out;
 }
 
-async function* readKept(path: string): AsyncGenerator<QAItem> {
-  const rl = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
-  for await (const line of rl) if (line) yield JSON.parse(line) as QAItem;
-}
-
 function newCounts(): SourceCounts {
   return { read: 0, kept: 0, quarantined: 0, duplicates: 0, contaminated: 0 };
 }
@@ -123,15 +117,25 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
       contStage.evalSets.push({ source: e.name ?? e.format, path: e.path, items: n });
       for (const f of listFiles(abs(e.path))) inputs.push({ path: relative(baseDir, f) || f, sha256: await sha256File(f), bytes: statSync(f).size, format: `${e.format} (eval)` });
     }
-    contamination = await ContaminationIndex.build(evalItems, { ngram: config.contamination.ngram, threshold: config.contamination.threshold, near: config.contamination.near });
+    contamination = await ContaminationIndex.build(evalItems, {
+      ngram: config.contamination.ngram, threshold: config.contamination.threshold, near: config.contamination.near,
+      minCoverage: config.contamination.minCoverage, maxEvalItems: config.contamination.maxEvalItems, maxTrainMatches: config.contamination.maxTrainMatches,
+    });
     say(`indexed ${evalItems.length} evaluation items for decontamination`);
   }
 
   const quarantine = new AtomicWriter(join(outDir, "quarantine.jsonl"));
   const duplicatesOut = new AtomicWriter(join(outDir, "duplicates.jsonl"));
   const contaminationOut = new AtomicWriter(join(outDir, "contamination.jsonl"));
-  const keptPath = join(outDir, ".kept.jsonl");
-  const kept = new AtomicWriter(keptPath);
+  // 6. split and 7. export happen as each item is kept: one streaming pass, no second read.
+  const writers = SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.jsonl`)));
+  const chat = config.export.formats.includes("chat") ? SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.chat.jsonl`))) : null;
+  const comp = config.export.formats.includes("completion") ? SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.completion.jsonl`))) : null;
+  const outWriters = [...writers, ...(chat ?? []), ...(comp ?? [])];
+  const dist = { kind: {} as Record<string, number>, source: {} as Record<string, number>, subject: {} as Record<string, number>, label: {} as Record<string, number> };
+  const perSplit: DataCard["distributions"]["perSplit"] = {};
+  for (const s of SPLITS) perSplit[s] = { source: {}, label: {}, kind: {} };
+  const lengths = { questionWords: new LengthStats(), answerWords: new LengthStats(), contextWords: new LengthStats(), explanationWords: new LengthStats(), promptWords: new LengthStats(), completionWords: new LengthStats() };
   const dedup = config.dedup.enabled ? new Deduplicator({ threshold: config.dedup.threshold, near: config.dedup.near, seed: config.seed }) : null;
   const splitter = new StratifiedSplitter({ train: config.split.train, validation: config.split.validation, test: config.split.test }, config.seed);
   const phiOptions = { types: config.phi.types }; // one object: the scrubber compiles it once
@@ -240,16 +244,35 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
         }
         total.kept++;
         perSource[name].kept++;
-        splitter.add(stratumOf(item, config.split.stratifyBy), item.id);
-        kept.writeLine(item);
-        await kept.flushIfNeeded();
+        const si = splitter.assign(stratumOf(item, config.split.stratifyBy));
+        const split = SPLITS[si];
+        writers[si].writeLine(item);
+        const ex = renderExample(item, template, { withExplanation: config.export.withExplanation });
+        if (comp) comp[si].writeLine({ id: item.id, prompt: ex.prompt, completion: ex.completion });
+        if (chat) chat[si].writeLine({ id: item.id, messages: renderMessages(item, template, { withExplanation: config.export.withExplanation }) });
+        const label = labelOf(item);
+        bump(dist.kind, item.kind);
+        bump(dist.source, item.source);
+        bump(dist.subject, item.subject ?? "(none)");
+        bump(dist.label, label);
+        bump(perSplit[split].source, item.source);
+        bump(perSplit[split].label, label);
+        bump(perSplit[split].kind, item.kind);
+        lengths.questionWords.add(wordCount(item.question));
+        lengths.answerWords.add(item.kind === "mcq" ? wordCount(item.options?.find((o) => o.label === item.answer)?.text ?? "") : wordCount(item.answer));
+        if (item.context) lengths.contextWords.add(item.context.reduce((a, c) => a + wordCount(c), 0));
+        if (item.explanation) lengths.explanationWords.add(wordCount(item.explanation));
+        lengths.promptWords.add(wordCount(ex.prompt));
+        lengths.completionWords.add(wordCount(ex.completion));
+        await writers[si].flushIfNeeded();
+        if (comp) await comp[si].flushIfNeeded();
+        if (chat) await chat[si].flushIfNeeded();
       }
       if (nInSource === 0) log.warn(`source ${name} (${src.path}) has no records: is the file empty or the format wrong?`);
     }
-    await kept.close();
-    await Promise.all([quarantine.close(), duplicatesOut.close(), contaminationOut.close()]);
+    await Promise.all([quarantine.close(), duplicatesOut.close(), contaminationOut.close(), ...outWriters.map((w) => w.close())]);
   } catch (e) {
-    await Promise.all([kept.abort(), quarantine.abort(), duplicatesOut.abort(), contaminationOut.abort()]);
+    await Promise.all([quarantine.abort(), duplicatesOut.abort(), contaminationOut.abort(), ...outWriters.map((w) => w.abort())]);
     throw e;
   }
   progress.finish();
@@ -263,45 +286,7 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
   }
   await clusterOut.close();
 
-  // 6. split, 7. export: a second streaming pass over the kept items.
-  const assignment = splitter.assign();
-  const writers = SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.jsonl`)));
-  const chat = config.export.formats.includes("chat") ? SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.chat.jsonl`))) : null;
-  const comp = config.export.formats.includes("completion") ? SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.completion.jsonl`))) : null;
-  const splitCounts = [0, 0, 0];
-  const dist = { kind: {} as Record<string, number>, source: {} as Record<string, number>, subject: {} as Record<string, number>, label: {} as Record<string, number> };
-  const perSplit: DataCard["distributions"]["perSplit"] = {};
-  for (const s of SPLITS) perSplit[s] = { source: {}, label: {}, kind: {} };
-  const lengths = { questionWords: new LengthStats(), answerWords: new LengthStats(), contextWords: new LengthStats(), explanationWords: new LengthStats(), promptWords: new LengthStats(), completionWords: new LengthStats() };
-  let pos = 0;
-  for await (const item of readKept(keptPath)) {
-    const s = assignment[pos++];
-    const split = SPLITS[s];
-    splitCounts[s]++;
-    writers[s].writeLine(item);
-    const ex = renderExample(item, template, { withExplanation: config.export.withExplanation });
-    if (comp) comp[s].writeLine({ id: item.id, prompt: ex.prompt, completion: ex.completion });
-    if (chat) chat[s].writeLine({ id: item.id, messages: renderMessages(item, template, { withExplanation: config.export.withExplanation }) });
-    const label = labelOf(item);
-    bump(dist.kind, item.kind);
-    bump(dist.source, item.source);
-    bump(dist.subject, item.subject ?? "(none)");
-    bump(dist.label, label);
-    bump(perSplit[split].source, item.source);
-    bump(perSplit[split].label, label);
-    bump(perSplit[split].kind, item.kind);
-    lengths.questionWords.add(wordCount(item.question));
-    lengths.answerWords.add(item.kind === "mcq" ? wordCount(item.options?.find((o) => o.label === item.answer)?.text ?? "") : wordCount(item.answer));
-    if (item.context) lengths.contextWords.add(item.context.reduce((a, c) => a + wordCount(c), 0));
-    if (item.explanation) lengths.explanationWords.add(wordCount(item.explanation));
-    lengths.promptWords.add(wordCount(ex.prompt));
-    lengths.completionWords.add(wordCount(ex.completion));
-    await writers[s].flushIfNeeded();
-    if (comp) await comp[s].flushIfNeeded();
-    if (chat) await chat[s].flushIfNeeded();
-  }
-  await Promise.all([...writers, ...(chat ?? []), ...(comp ?? [])].map((w) => w.close()));
-  rmSync(keptPath, { force: true });
+  const splitCounts = splitter.counts;
 
   // 8. data card, with content hashes of every output.
   const outputs: HashedFile[] = [];

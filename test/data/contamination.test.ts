@@ -51,7 +51,7 @@ function unigramJaccard(a: string, b: string): number {
 }
 
 test("a copied 13-word span (case and punctuation changed) inside a training item is an ngram hit", () => {
-  const idx = evalIndex();
+  const idx = evalIndex({ minCoverage: 0 }); // GPT-3's rule: any one shared 13-gram
   const span = "COMES TO THE PHYSICIAN, because of a 2-day history of ringing in his ears";
   const hit = idx.check(item("t1", `Recall this case: the patient ${span}. What does cisplatin do?`, ["Binds tubulin", "Cross-links DNA"]));
   assert.ok(hit);
@@ -117,23 +117,34 @@ test("n-grams found in more than maxEvalItems eval items are boilerplate and ign
   assert.equal(loose.check(train)?.kind, "ngram");
 });
 
+test("minCoverage: one shared exam phrase is not a leak by default; a copied stem is, and coverage is reported", () => {
+  const idx = evalIndex({ near: false });
+  const phrase = "comes to the physician because of a 2-day history of ringing in his ears";
+  // one 13-gram out of the eval item's ~40: 2.5% coverage, under the 10% default
+  assert.equal(idx.check(item("t1", `Recall: the patient ${phrase}. What does cisplatin do?`, ["Binds tubulin", "Cross-links DNA"])), null);
+  const copy = idx.check(item("t2", `Copied: ${EVAL_STEM}`, ["a", "b"]));
+  assert.equal(copy?.kind, "ngram");
+  assert.ok(copy!.coverage! > 0.5, String(copy?.coverage));
+  assert.throws(() => new ContaminationIndex({ minCoverage: 1.5 }), /minCoverage must be in \[0, 1\]/);
+});
+
 test("GPT-3 frequency rule: n-grams matching more than maxTrainMatches training items stop counting", () => {
   const span = "comes to the physician because of a 2-day history of ringing in his ears";
   const train = Array.from({ length: 14 }, (_, i) => item(`t${i}`, `Case ${i}: a clerk ${span}. Next step?`));
   // streaming: counts accumulate while checking, so the first maxTrainMatches items are flagged
-  const streaming = evalIndex({ near: false, maxTrainMatches: 10 });
+  const streaming = evalIndex({ near: false, maxTrainMatches: 10, minCoverage: 0 });
   const flagged = train.map((t) => streaming.check(t) !== null);
   assert.deepEqual(flagged, train.map((_, i) => i < 10));
   assert.equal(streaming.stats().trainFrequentNgrams, [...ngrams(span, 13)].filter((g) => ngrams(EVAL_STEM, 13).has(g)).length);
   assert.equal(streaming.stats().trainCountsFromObserve, false);
   // with an observe pass first the counts are exact (GPT-3): all 14 share the n-grams, none is flagged
-  const exact = evalIndex({ near: false, maxTrainMatches: 10 });
+  const exact = evalIndex({ near: false, maxTrainMatches: 10, minCoverage: 0 });
   for (const t of train) exact.observe(t);
   assert.deepEqual(train.map((t) => exact.check(t)), train.map(() => null));
   assert.equal(exact.stats().trainCountsFromObserve, true);
   assert.throws(() => exact.observe(train[0]), (e: unknown) => e instanceof MedtuneError && e.code === "contamination.observe-after-check");
   // a copy seen by few training items stays flagged after an observe pass
-  const few = evalIndex({ near: false });
+  const few = evalIndex({ near: false, minCoverage: 0 });
   for (const t of train.slice(0, 3)) few.observe(t);
   assert.equal(few.check(train[0])?.kind, "ngram");
 });

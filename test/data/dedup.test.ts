@@ -241,13 +241,15 @@ test("exact-only mode, empty texts, fields and option errors", () => {
   assert.throws(() => new Deduplicator({ numPerm: 50 }), /multiple of 16/);
 });
 
-test("many items: tables grow past their presize and ids survive (front-coded, unicode)", () => {
+test("many items: tables grow past their presize and ids survive (front-coded, packed UUIDs, unicode)", () => {
   const d = new Deduplicator({ expectedItems: 10 });
   const rng = new Rng(21);
   const items: QAItem[] = [];
-  for (let i = 0; i < 3000; i++) items.push(randomMcq(rng, i % 3 === 0 ? `medqa-train-${String(i).padStart(6, "0")}` : i % 3 === 1 ? `ид-${i}-é` : crypto.randomUUID()));
+  const oddIds = ["CE49098B-CC48-4168-859E-936E3E0C7459", "ce49098b-cc48-4168-859e-936e3e0c745g", "ce49098b_cc48-4168-859e-936e3e0c7459", "", "x".repeat(300)];
+  const idOf = (i: number) => (i < oddIds.length ? oddIds[i] || "empty-looking" : i % 3 === 0 ? `medqa-train-${String(i).padStart(6, "0")}` : i % 3 === 1 ? `ид-${i}-é` : crypto.randomUUID());
+  for (let i = 0; i < 3000; i++) items.push(randomMcq(rng, idOf(i)));
   for (const it of items) assert.equal(d.check(it).status, "unique");
-  for (let i = 0; i < 3000; i += 97) {
+  for (let i = 0; i < 3000; i += i < 10 ? 1 : 97) {
     const r = d.check({ ...items[i], id: `again-${i}` });
     assert.deepEqual(r, { status: "exact", of: items[i].id, similarity: 1 });
   }

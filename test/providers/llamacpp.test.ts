@@ -319,3 +319,30 @@ test("errors come back as data on each result; bad files and options are clear M
     assert.match(e.oneLine(), /never compiles llama\.cpp/);
   }
 });
+
+test("two sequences: requests evaluated in parallel give the scores and greedy texts of one sequence", async (t) => {
+  const path = sharedPath(t, STORIES);
+  if (!path) return;
+  const one = await open(t, { modelPath: path, contextSize: 128, gpu: false });
+  const two = await open(t, { modelPath: path, contextSize: 128, gpu: false, sequences: 2 });
+  if (!one || !two) return;
+  try {
+    const pairs = [
+      { context: "Once upon a time, there was a little", continuation: " girl" },
+      { context: "Lily and Tom went to the park.", continuation: " They saw a big dog." },
+      { context: "The patient was given aspirin and", continuation: " a cookie" },
+      { context: "Once upon a time", continuation: ", there was a boy" },
+    ];
+    const [a, b] = await Promise.all([one.logprobs(pairs), two.logprobs(pairs)]);
+    const d = Math.max(...a.map((r, i) => Math.abs(r.logprob - b[i].logprob)));
+    t.diagnostic(`1 vs 2 sequences: max |Δ logprob| = ${d.toExponential(2)}`);
+    assert.ok(b.every((r) => r.error === undefined));
+    assert.ok(d < 1e-5);
+    const gens = pairs.map((p) => ({ prompt: p.context, maxTokens: 10, temperature: 0 }));
+    const [ga, gb] = await Promise.all([one.generate(gens), two.generate(gens)]);
+    assert.deepEqual(gb.map((g) => g.text), ga.map((g) => g.text));
+  } finally {
+    await one.close();
+    await two.close();
+  }
+});

@@ -65,7 +65,7 @@ function builtin(): DrugMatcher {
 }
 
 // Words that make an item about the names themselves, where a swap changes the question.
-const NAMING_QUESTION = /\b(?:brand|trade|generic|proprietary|non-?proprietary|chemical)\s+names?\b|\bmarketed\s+(?:as|under)\b|\b(?:also|commonly)\s+(?:known|called|sold)\b|\bsold\s+(?:as|under)\b|\bINN\b|\bUSAN\b/i;
+const NAMING_QUESTION = /\b(?:brand|trade|generic|proprietary|non-?proprietary|chemical)\s+names?\b|\bmarketed\s+(?:as|under)\b|\b(?:also|commonly)\s+(?:known|called|sold)\b|\bsold\s+(?:as|under)\b/i;
 // A route or preparation next to a generic: a brand may be one preparation only, so those stay generic.
 const PREPARATION_BEFORE = /\b(?:topical|intranasal|nasal|inhaled|nebuli[sz]ed|ophthalmic|otic|transdermal|intravenous|IV|IM|intramuscular|subcutaneous|oral|sublingual|rectal|vaginal|intrathecal|depot|extended[- ]release|sustained[- ]release|long[- ]acting|liposomal)\s+$/i;
 const PREPARATION_AFTER = /^\s+(?:cream|gel|ointment|lotion|patch|spray|drops|solution|suspension|injection|infusion|inhaler|suppository|tablets?|capsules?|acetate|sodium|potassium|calcium|magnesium|hydrochloride|HCl|sulfate|sulphate|succinate|tartrate|citrate|maleate|besylate|mesylate|phosphate|bromide|fumarate)\b/i;
@@ -74,7 +74,7 @@ function isAllUpper(s: string): boolean {
   return /\p{L}.*\p{L}/u.test(s) && s === s.toUpperCase() && s !== s.toLowerCase();
 }
 
-/** Writes `target` in the case pattern of `source` (which the lexicon writes as `canonical`). */
+/** Writes `target` in the case pattern of `source` (which the lexicon writes as `canonical`); a capital that starts a sentence stays. */
 export function matchCase(source: string, canonical: string, target: string, isSentenceStart: boolean): string {
   let out: string;
   if (source === canonical) out = target;
@@ -82,7 +82,7 @@ export function matchCase(source: string, canonical: string, target: string, isS
   else if (source === source.toLowerCase()) out = target.toLowerCase();
   else if (/^\p{Lu}/u.test(source)) out = target[0].toUpperCase() + target.slice(1);
   else out = target;
-  if (isSentenceStart && /^\p{Ll}/u.test(out)) out = out[0].toUpperCase() + out.slice(1);
+  if (isSentenceStart && /^\p{Lu}/u.test(source) && /^\p{Ll}/u.test(out)) out = out[0].toUpperCase() + out.slice(1);
   return out;
 }
 

@@ -55,6 +55,8 @@ const CONCLUDE_INTRO = String.raw`\b(?:therefore|thus|hence|so|overall|in\s+conc
 const RE = {
   answer: new RegExp(ANSWER_INTRO + SLOT, "dgiu"),
   answerLine: new RegExp(ANSWER_LINE_INTRO + SLOT, "dgiu"),
+  // "the answer is not A, but C" / "the correct answer is not A; it's C".
+  answerNot: new RegExp(String.raw`${ANSWER_INTRO}not\s+(?:option\s+)?[(\[]?[A-Za-z][)\]]?\s*[,;.]?\s*(?:but\s+(?:rather\s+)?|it(?:'s|\s+is)\s+|rather\s+|instead\s+)` + SLOT, "dgiu"),
   option: new RegExp(OPTION_INTRO + SLOT, "dgiu"),
   choose: new RegExp(CHOOSE_INTRO + SLOT, "dgiu"),
   conclude: new RegExp(CONCLUDE_INTRO + SLOT, "dgiu"),
@@ -90,7 +92,7 @@ export function normalizeForMatch(text: string): string {
   return text.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 }
 
-/** Markdown and LaTeX noise removed, line endings unified, NFKC (full-width letters become ASCII). */
+/** Markdown and LaTeX noise removed, line endings and whitespace unified, NFKC (full-width letters become ASCII). */
 function clean(output: string): string {
   return output
     .normalize("NFKC")
@@ -98,7 +100,11 @@ function clean(output: string): string {
     .replace(/[*`]+/g, "")
     .replace(/__/g, "")
     .replace(/^[ \t]*#{1,6}[ \t]*/gm, "")
-    .replace(/\\\(|\\\)|\\\[|\\\]|\$/g, " ");
+    .replace(/\\\(|\\\)|\\\[|\\\]|\$/g, " ")
+    // Whitespace runs collapsed (at most one blank line), which also keeps every pattern linear on degenerate output.
+    .replace(/[^\S\n]+/g, " ")
+    .replace(/ ?\n ?/g, "\n")
+    .replace(/\n{3,}/g, "\n\n");
 }
 
 function resolveOptions(options: readonly ChoiceOption[] | readonly string[]): Ctx {
@@ -274,6 +280,7 @@ function statementCandidates(text: string, ctx: Ctx): Candidate[] {
   };
   for (const m of text.matchAll(RE.answer)) add(slotCandidate(text, m, "answer-statement", ctx));
   for (const m of text.matchAll(RE.answerLine)) add(slotCandidate(text, m, "answer-statement", ctx, true));
+  for (const m of text.matchAll(RE.answerNot)) add(slotCandidate(text, m, "answer-statement", ctx));
   for (const m of text.matchAll(RE.option)) add(slotCandidate(text, m, "option-statement", ctx));
   for (const m of text.matchAll(RE.choose)) add(slotCandidate(text, m, "choice-statement", ctx));
   for (const m of text.matchAll(RE.conclude)) add(slotCandidate(text, m, "conclusion", ctx, true));
@@ -314,10 +321,7 @@ function statementCandidates(text: string, ctx: Ctx): Candidate[] {
   return out;
 }
 
-/**
- * Extracts the chosen option label from a model's free-text answer. `options` are the item's options (labels and
- * texts, so an answer given only as the option text is found) or just the labels.
- */
+/** The chosen option label in a free-text answer; pass the item's options (with texts) or just their labels. */
 export function extractChoice(output: string, options: readonly ChoiceOption[] | readonly string[] = DEFAULT_CHOICE_LABELS): ExtractionResult {
   const ctx = resolveOptions(options);
   const text = clean(output);
@@ -389,7 +393,8 @@ export function extractChoice(output: string, options: readonly ChoiceOption[] |
   return { answer: null, method: "unparsed", reason: why.join("; ") };
 }
 
-const YESNO_SLOT = String.raw`[(\["'“‘]?[ \t]*(?<word>yes|no|maybe)(?![\p{L}\p{N}])`;
+// An optional option letter first, for prompts that list "(A) yes (B) no (C) maybe".
+const YESNO_SLOT = String.raw`(?:[(\[]?[A-Ca-c][)\].:][ \t]*)?[(\["'“‘]?[ \t]*(?<word>yes|no|maybe)(?![\p{L}\p{N}])`;
 const YESNO_RE = {
   statement: new RegExp(
     String.raw`(?:\b(?:answer|decision|conclusion|verdict|response)(?:\s+to\s+(?:this|the)\s+question)?${ANSWER_VERB}|\bi\s+would\s+say|\bi'd\s+say)\s*${ADVERB}${YESNO_SLOT}`,
@@ -397,7 +402,7 @@ const YESNO_RE = {
   ),
   boxed: /\\boxed\s*\{\s*(?:\\(?:text|textbf|mathrm)\s*\{\s*)?(yes|no|maybe)\s*\}/giu,
   first: /^\s*(?:answer\s*[:\-]\s*)?(?<word>yes|no|maybe)(?:\s*(?:$|[.,!;:\n]|[-–—]))/iu,
-  lastLine: /^[ \t]*(?:(?:final\s+)?answer[ \t]*[:\-][ \t]*)?[(\["']?(?<word>yes|no|maybe)[)\]"']?[ \t]*[.!]?[ \t]*$/iu,
+  lastLine: /^[ \t]*(?:(?:final\s+)?answer[ \t]*[:\-][ \t]*)?(?:[(\[]?[A-Ca-c][)\].:][ \t]*)?[(\["']?(?<word>yes|no|maybe)[)\]"']?[ \t]*[.!]?[ \t]*$/iu,
   list: /^\s*(?:,|\/|\bor\b|\band\b)\s*(?:yes|no|maybe)(?![\p{L}\p{N}])/iu,
   colon: /[:：][ \t]*[(\["']?(?<word>yes|no|maybe)[)\]"']?[ \t]*[.!]?[ \t]*(?=\n|$)/dgiu,
 };

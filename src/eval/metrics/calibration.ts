@@ -182,11 +182,7 @@ export function brierTopLabel(confidence: ArrayLike<number>, correct: ArrayLike<
   return total / confidence.length;
 }
 
-/**
- * Risk-coverage curve: items sorted by confidence (descending); one point per distinct confidence. AURC averages
- * the selective risk over k = 1..n; within a group of equal confidences the expected errors under a random order
- * are used, so ties never depend on input order.
- */
+/** Risk-coverage curve (one point per distinct confidence) and AURC; tied confidences count in expectation, never by input order. */
 export function riskCoverage(confidence: ArrayLike<number>, correct: ArrayLike<number | boolean>): RiskCoverage {
   checkPair(confidence, correct);
   const n = confidence.length;

@@ -37,14 +37,25 @@ export interface EvalProtocol {
   maxTokens: number | null;
   answerMaxTokens: number | null;
   temperature: number | null;
-  /** generative: stop strings */
+  /** generative completions: stop strings */
   stop: string[] | null;
+  /** generative chat: the system message ("" for none) */
+  system: string | null;
   /** generative MCQ and yes/no: the extraction rules' version */
   extraction: string | null;
+  /** generative sampling (temperature > 0): the seed; null when greedy */
+  seed: number | null;
   /** whether supplied passages (PubMedQA contexts) are put in the prompt */
   withContext: boolean;
   /** the items evaluated: sha256 over their canonical JSON in order, and their number */
   dataset: { sha256: string; n: number };
+}
+
+/** The per-item 0/1 outcome a task reports as `correct`: acc, acc_norm (MCQ option texts) or exact_match (open). */
+export function primaryMetric(p: Pick<EvalProtocol, "kind" | "scoring" | "choices">): "acc" | "acc_norm" | "exact_match" {
+  if (p.kind === "open") return "exact_match";
+  if (p.scoring === "loglik" && p.kind === "mcq" && p.choices === "texts") return "acc_norm";
+  return "acc";
 }
 
 /** JSON with object keys sorted: equal protocols always hash equal. */

@@ -3,14 +3,13 @@
 // and a rerun asks the model nothing. Log-likelihood tasks send one request per option; generative tasks one
 // request per item (two with chain of thought). Failed requests become failed items, never a crashed run.
 import { MedtuneError } from "../../core/index.ts";
-import type { PromptTemplate, QAItem } from "../../data/index.ts";
+import { renderCompletion, type PromptTemplate, type QAItem } from "../../data/index.ts";
 import { withCache, type GenerateRequest, type GenerateResult, type Model, type RequestCache } from "../../providers/index.ts";
 import { buildPrompt, sampleFewShot } from "../tasks/prompt-build.ts";
 import { loglikChoices, loglikRequests, scoreLoglik, TARGET_DELIMITER } from "../tasks/loglik-scoring.ts";
 import { firstStageRequest, needsSecondStage, scoreChoiceGeneration, scoreOpenGeneration, secondStageRequest, type GenerativeSettings } from "../tasks/generative-scoring.ts";
-import { renderCompletion } from "../../data/index.ts";
 import type { ItemResult } from "../tasks/item-result.ts";
-import { requestProtocolKey, type EvalProtocol } from "./protocol.ts";
+import { primaryMetric, requestProtocolKey, type EvalProtocol } from "./protocol.ts";
 
 /** One task ready to run. */
 export interface TaskRun {
@@ -36,7 +35,7 @@ export interface RunTaskOptions {
 }
 
 /** The answer text a few-shot example shows after its prompt, matching how the item itself is scored. */
-function shotAnswer(p: EvalProtocol, template: PromptTemplate): (ex: QAItem) => string {
+export function shotAnswer(p: EvalProtocol, template: PromptTemplate): (ex: QAItem) => string {
   if (p.scoring === "generative") return (ex) => renderCompletion(ex, template);
   return (ex) => {
     if (ex.kind === "mcq" && p.choices === "texts") return TARGET_DELIMITER + (ex.options?.find((o) => o.label === ex.answer)?.text ?? ex.answer);
@@ -44,61 +43,75 @@ function shotAnswer(p: EvalProtocol, template: PromptTemplate): (ex: QAItem) => 
   };
 }
 
-/** Evaluates every item of a task with `model`; results in item order. */
-export async function runTask(model: Model, run: TaskRun, opts: RunTaskOptions): Promise<ItemResult[]> {
+/** One item to score, greedily or (generative only) sampled with its own temperature and seed. */
+export interface ScoreRequest {
+  item: QAItem;
+  sampling?: { temperature: number; seed: number };
+}
+
+/** Scores items under a task's protocol (one model call per stage for the whole batch); results in order. */
+export type ItemScorer = (batch: readonly ScoreRequest[]) => Promise<ItemResult[]>;
+
+/** The scorer of a task: prompts (template, context, few-shot) and scoring exactly as its protocol says. */
+export function itemScorer(model: Model, run: TaskRun): ItemScorer {
   const p = run.protocol;
-  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 16));
-  const cached = withCache(model, opts.cache, requestProtocolKey(p), { chunkSize: batchSize * 8 });
   const pool = run.fewShotPool ?? run.items;
   const answer = shotAnswer(p, run.template);
   const promptOf = (item: QAItem) => buildPrompt(item, run.template, p.withContext, sampleFewShot(item, pool, p.fewShot.n, p.fewShot.seed), answer);
+  if (p.scoring === "loglik") {
+    if (p.choices === null || p.lengthUnit === null) throw new MedtuneError("eval.bad-protocol", "log-likelihood scoring needs choices and lengthUnit in the protocol", { where: `task ${p.task}` });
+    const mode = p.choices;
+    const unit = p.lengthUnit;
+    const primary = primaryMetric(p) === "acc_norm" ? "acc_norm" : "acc";
+    return async (batch) => {
+      const sampled = batch.find((r) => r.sampling !== undefined);
+      if (sampled) throw new MedtuneError("eval.bad-scoring", "log-likelihood scoring is deterministic and cannot sample", { where: `item ${sampled.item.id}`, hint: "use generative scoring for N-sample agreement" });
+      const plans = batch.map(({ item }) => {
+        const choices = loglikChoices(item, mode);
+        return { item, choices, requests: loglikRequests(promptOf(item), choices) };
+      });
+      const results = await model.logprobs(plans.flatMap((x) => x.requests));
+      let at = 0;
+      return plans.map((x) => {
+        const r = results.slice(at, at + x.requests.length);
+        at += x.requests.length;
+        return scoreLoglik(x.item, x.choices, r, unit, primary);
+      });
+    };
+  }
+  const base = run.generative;
+  if (!base) throw new MedtuneError("eval.bad-scoring", "generative scoring needs generative settings", { where: `task ${p.task}` });
+  return async (batch) => {
+    const settings = batch.map((r) => (r.sampling ? { ...base, temperature: r.sampling.temperature, seed: r.sampling.seed } : base));
+    const prompts = batch.map((r) => promptOf(r.item));
+    const first = await model.generate(batch.map((r, i) => firstStageRequest(prompts[i], r.item, settings[i])));
+    const secondOf = new Map<number, number>();
+    const secondReqs: GenerateRequest[] = [];
+    batch.forEach((r, i) => {
+      if (needsSecondStage(r.item, settings[i]) && first[i].error === undefined) {
+        secondOf.set(i, secondReqs.length);
+        secondReqs.push(secondStageRequest(prompts[i], first[i].text, settings[i]));
+      }
+    });
+    const second: GenerateResult[] = secondReqs.length > 0 ? await model.generate(secondReqs) : [];
+    return batch.map((r, i) => {
+      if (r.item.kind === "open") return scoreOpenGeneration(r.item, first[i]);
+      const k = secondOf.get(i);
+      return scoreChoiceGeneration(r.item, settings[i], first[i], k === undefined ? null : second[k]);
+    });
+  };
+}
+
+/** Evaluates every item of a task with `model`; results in item order. */
+export async function runTask(model: Model, run: TaskRun, opts: RunTaskOptions): Promise<ItemResult[]> {
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 16));
+  const cached = withCache(model, opts.cache, requestProtocolKey(run.protocol), { chunkSize: batchSize * 8 });
+  const score = itemScorer(cached, run);
   const out: ItemResult[] = [];
   for (let start = 0; start < run.items.length; start += batchSize) {
     if (opts.signal?.aborted) throw new MedtuneError("eval.interrupted", `evaluation stopped after ${start} of ${run.items.length} items`, { hint: "run the same command again: finished requests are cached and are not asked again" });
-    const batch = run.items.slice(start, start + batchSize);
-    if (p.scoring === "loglik") out.push(...(await loglikBatch(cached, batch, p, promptOf)));
-    else {
-      if (!run.generative) throw new MedtuneError("eval.bad-scoring", "generative scoring needs generative settings", { where: `task ${p.task}` });
-      out.push(...(await generativeBatch(cached, batch, run.generative, promptOf)));
-    }
+    out.push(...(await score(run.items.slice(start, start + batchSize).map((item) => ({ item })))));
     opts.onProgress?.(out.length, run.items.length);
   }
   return out;
-}
-
-async function loglikBatch(model: Model, batch: readonly QAItem[], p: EvalProtocol, promptOf: (item: QAItem) => string): Promise<ItemResult[]> {
-  if (p.choices === null || p.lengthUnit === null) throw new MedtuneError("eval.bad-protocol", "log-likelihood scoring needs choices and lengthUnit in the protocol", { where: `task ${p.task}` });
-  const mode = p.choices;
-  const unit = p.lengthUnit;
-  const plans = batch.map((item) => {
-    const choices = loglikChoices(item, mode);
-    return { item, choices, requests: loglikRequests(promptOf(item), choices) };
-  });
-  const results = await model.logprobs(plans.flatMap((x) => x.requests));
-  let at = 0;
-  const primary = mode === "texts" && batch.some((it) => it.kind === "mcq") ? "acc_norm" : "acc";
-  return plans.map((x) => {
-    const r = results.slice(at, at + x.requests.length);
-    at += x.requests.length;
-    return scoreLoglik(x.item, x.choices, r, unit, primary);
-  });
-}
-
-async function generativeBatch(model: Model, batch: readonly QAItem[], s: GenerativeSettings, promptOf: (item: QAItem) => string): Promise<ItemResult[]> {
-  const prompts = batch.map(promptOf);
-  const first = await model.generate(batch.map((item, i) => firstStageRequest(prompts[i], item, s)));
-  const secondIdx: number[] = [];
-  const secondReqs: GenerateRequest[] = [];
-  batch.forEach((item, i) => {
-    if (needsSecondStage(item, s) && first[i].error === undefined) {
-      secondIdx.push(i);
-      secondReqs.push(secondStageRequest(prompts[i], first[i].text, s));
-    }
-  });
-  const secondRes = secondReqs.length > 0 ? await model.generate(secondReqs) : [];
-  const second = new Map<number, GenerateResult>(secondIdx.map((i, k) => [i, secondRes[k]]));
-  return batch.map((item, i) => {
-    if (item.kind === "open") return scoreOpenGeneration(item, first[i]);
-    return scoreChoiceGeneration(item, s, first[i], needsSecondStage(item, s) && first[i].error === undefined ? second.get(i)! : null);
-  });
 }

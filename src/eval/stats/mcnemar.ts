@@ -26,7 +26,7 @@ export interface McNemarExact {
   pValue: number;
   /** ln of the uncapped two-sided p-value, usable when pValue underflows to 0. */
   logPValue: number;
-  /** Two-sided mid-p: 2·(P(X <= m) - P(X = m)/2), capped at 1. */
+  /** Two-sided mid-p: 2·(P(X <= m) - P(X = m)/2) with m = min(b,c); 1 - P(X = m)/2 when b = c. */
   midPValue: number;
 }
 
@@ -83,7 +83,9 @@ export function mcnemarExact(b: number, c: number): McNemarExact {
   const logTail = binomialHalfLogCdf(m, n);
   const logP = Math.LN2 + logTail;
   const pValue = Math.min(1, Math.exp(logP));
-  const mid = 2 * (Math.exp(logTail) - 0.5 * Math.exp(binomialHalfLogPmf(m, n)));
+  const pmf = Math.exp(binomialHalfLogPmf(m, n));
+  // With b = c the two tails overlap at m; Fagerland et al. define the mid-p there as 1 - P(X = m)/2.
+  const mid = b === c ? 1 - 0.5 * pmf : 2 * (Math.exp(logTail) - 0.5 * pmf);
   return { b, c, pValue, logPValue: logP, midPValue: Math.min(1, mid) };
 }
 

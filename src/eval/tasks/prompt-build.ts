@@ -15,10 +15,17 @@ export function promptItem(item: QAItem, withContext: boolean): QAItem {
   return rest;
 }
 
+/** The id an item's examples are drawn for: a consistency variant (`id#key`) gets its original's examples. */
+function baseId(item: QAItem): string {
+  const o = item.metadata?.originalId;
+  return typeof o === "string" ? o : item.id;
+}
+
 /** `n` examples for `item` from `pool` (excluding the item itself, by id and by question), seeded per item. */
 export function sampleFewShot(item: QAItem, pool: readonly QAItem[], n: number, seed: number): QAItem[] {
   if (n <= 0 || pool.length === 0) return [];
-  const rng = new Rng(`${seed}/${item.id}`);
+  const id = baseId(item);
+  const rng = new Rng(`${seed}/${id}`);
   const idx = Array.from({ length: pool.length }, (_, i) => i);
   const out: QAItem[] = [];
   // Partial Fisher-Yates: draw without replacement until n usable examples are found.
@@ -26,7 +33,7 @@ export function sampleFewShot(item: QAItem, pool: readonly QAItem[], n: number, 
     const j = i + rng.int(idx.length - i);
     [idx[i], idx[j]] = [idx[j], idx[i]];
     const ex = pool[idx[i]];
-    if (ex.id === item.id || ex.question === item.question) continue;
+    if (ex.id === id || ex.id === item.id || ex.question === item.question) continue;
     out.push(ex);
   }
   return out;

@@ -68,6 +68,8 @@ const CASES: Array<[string, string | null, string?]> = [
   ["We can rule out A since metformin needs eGFR > 30. Between B and C, basal insulin is safer.\n\nFinal answer: B", "B", "answer-statement"],
   ["### Final Answer\n(C) Glipizide", "C"],
   ["Both options have merit, but the single best answer is A.", "A", "answer-statement"],
+  ["The answer is not A, but C.", "C", "answer-statement"],
+  ["The correct answer is not (B); it's (D).", "D", "answer-statement"],
   // Misses and ambiguity.
   ["The answer is B or C.", null, "ambiguous"],
   ["Both A and D are correct.", null, "ambiguous"],
@@ -142,6 +144,8 @@ const YESNO: Array<[string, string | null, string?]> = [
   ["Conclusion: yes", "yes", "answer-statement"],
   ["Based on the trial data, I would say yes.", "yes", "answer-statement"],
   ["The study supports this: yes.", "yes", "label-after-colon"],
+  ["The abstract reports a significant effect.\nAnswer: (A) yes", "yes", "answer-statement"],
+  ["(B) no", "no", "last-line"],
   ["The answer is yes or no depending on the subgroup.", null, "ambiguous"],
   ["The answer is not clear from the abstract.", null, "unparsed"],
   ["It is unclear whether the intervention helps; some say yes, others no.", null, "unparsed"],
