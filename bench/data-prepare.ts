@@ -4,10 +4,11 @@
 // Usage: node --import tsx bench/data-prepare.ts [--records N] [--case real|generated]
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Rng } from "../src/core/index.ts";
-import { prepare, PrepareConfigSchema } from "../src/recipes/index.ts";
+import { prepare } from "../src/recipes/prepare.ts";
+import { PrepareConfigSchema } from "../src/recipes/prepare-config.ts";
 
 const SHARED = resolve(import.meta.dirname, "../../shared/data");
 const args = process.argv.slice(2);
@@ -71,14 +72,18 @@ async function runCase(kind: string, records: number): Promise<void> {
     }
     const config = PrepareConfigSchema.parse({ name: `bench-${kind}`, out: join(dir, "out"), sources, eval: evalSets });
     const before = process.memoryUsage().rss;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const { card } = await prepare(config, { quiet: true });
     const sec = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSec = (cpu.user + cpu.system) / 1e6;
     const peakMb = process.resourceUsage().maxRSS / 1024;
     const r = card.reconciliation;
     console.log(JSON.stringify({
       bench: "data-prepare", case: kind, records: r.read, kept: r.kept, quarantined: r.quarantined, duplicates: r.duplicates, contaminated: r.contaminated,
-      seconds: +sec.toFixed(2), recordsPerSec: Math.round(r.read / sec), peakRssMB: Math.round(peakMb), rssBeforeMB: Math.round(before / 1048576),
+      seconds: +sec.toFixed(2), recordsPerSec: Math.round(r.read / sec), cpuSeconds: +cpuSec.toFixed(2), recordsPerCpuSec: Math.round(r.read / cpuSec),
+      loadAverage1m: +(os.loadavg()[0]).toFixed(2), cores: os.cpus().length, peakRssMB: Math.round(peakMb), rssBeforeMB: Math.round(before / 1048576),
       targetRecordsPerSec: 20000, targetPeakRssMB: 300, meetsTargets: r.read / sec >= 20000 && peakMb <= 300,
     }));
   } finally {

@@ -52,7 +52,7 @@ export const trainCommand: CommandSpec = {
   summary: "fine-tune a model (LoRA or full) on prepared data, with early stopping, EWC, replay, checkpoints and exports",
   usage: "medtune train --model PATH --data DIR [--method lora|full] [--config FILE] [options]\n       medtune train --resume RUN_DIR",
   details: "Writes runs/<stamp>-finetune-<name>/ with config.json, data.json, metrics.jsonl, checkpoints/ and export/ (PEFT adapter,\n" +
-    "GGUF LoRA, merged Hugging Face folder, GGUF). Every config key can be set with --set; see examples/ for a commented config.",
+    "GGUF LoRA, merged Hugging Face folder, GGUF). Every config key can be set in the --config file or with --set key=value.",
   flags: TRAIN_FLAGS,
   async run(flags, positionals) {
     if (positionals.length > 0) throw new MedtuneError("cli.usage", `unexpected argument "${positionals[0]}"`, { hint: "give the model with --model and the data with --data" });

@@ -1,8 +1,8 @@
-// Word lists behind the PHI scrub (phi.ts, phi-patterns.ts): first names, words that are never names, eponym
-// followers, US states, street suffixes, toll-free area codes and public reference domains. Plain data, loaded
-// once into Sets; every list is lower case.
+// Word lists behind the PHI scrub (phi.ts, phi-patterns.ts): first names, words that are never names, eponym and
+// institution words, title-case phrase words, US states, street suffixes, toll-free area codes and public reference
+// domains. Plain data, loaded once; the word sets hold lower-case words.
 
-/** Common US first names (SSA baby-name lists), minus those that double as everyday words (Will, May, Grace, Mark...). */
+/** Common first names (US SSA lists plus frequent names of other origins), minus everyday words (Will, May, Grace, Mark...). */
 export const FIRST_NAMES: ReadonlySet<string> = new Set(
   (
     "aaron abigail adam adrian aidan aiden alan albert alberto alejandro alex alexander alexandra alexis alfred alice " +
@@ -14,7 +14,7 @@ export const FIRST_NAMES: ReadonlySet<string> = new Set(
     "darlene darren david deborah debra denise dennis derek diana diane dolores donald donna doris dorothy douglas " +
     "dylan earl eddie edgar edith eduardo edward edwin eileen elaine eleanor elena elizabeth ella ellen elliot emily " +
     "emma eric erica erik erin ernest esther ethan eugene evan evelyn fatima felix fernando frances francis " +
-    "francisco frank fred frederick gabriel gabriela gail gary gavin gene geoffrey george gerald gina gloria gordon " +
+    "francisco frank fred frederick gabriel gabriela gail gary gavin geoffrey george gerald gina gloria gordon " +
     "greg gregory gwen hailey hannah harold harry hector heidi helen henry herbert howard ian irene isaac isabel " +
     "isabella isaiah ivan jacob jacqueline jaime james jamie jane janet janice jared jasmine jason javier jean " +
     "jeanne jeffrey jennifer jenny jeremy jerome jerry jesse jessica jesus jill jimmy joan joanne joe joel johanna " +
@@ -28,7 +28,15 @@ export const FIRST_NAMES: ReadonlySet<string> = new Set(
     "roberto robin rodney roger ronald rosa rosemary roy russell ruth ryan samantha samuel sandra sara sarah scott " +
     "sean sergio sharon sheila shirley sophia stanley stephanie stephen steven susan suzanne sylvia tamara tammy " +
     "teresa terry thelma theresa thomas timothy tina todd tommy tony tracy travis tyler valerie vanessa vernon " +
-    "veronica vicki victor victoria vincent virginia walter wanda wayne wendy william yolanda yvonne zachary"
+    "veronica vicki victor victoria vincent virginia walter wanda wayne wendy william yolanda yvonne zachary " +
+    // frequent names beyond the SSA lists (Arabic, South and East Asian, African, European)
+    "ahmed ahmad ali hassan hussein omar yusuf mustafa khalid zainab leila layla amina aisha mariam nour " +
+    "raj arjun anil sunita deepak ravi pooja anita sanjay vijay neha amit rohan kavya " +
+    "wei li mei jin hao yan xin jun hiroshi kenji yuki haruto akira minh linh thanh " +
+    "kwame kofi ama emeka chidi ngozi amara oluwaseun tunde " +
+    "mateo santiago diego alejandra valentina camila sofia lucia javier " +
+    "olga ivan dmitri igor sergei svetlana natasha tatiana tomasz piotr katarzyna agnieszka " +
+    "ingrid lars sven astrid giulia marco luca francesca pierre jacques camille hans klaus"
   ).split(" "),
 );
 

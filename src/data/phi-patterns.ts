@@ -1,7 +1,7 @@
-// The PHI detectors behind scrubPhi (phi.ts): one per HIPAA Safe Harbor identifier family of 45 CFR
-// 164.514(b)(2)(i) that occurs in free text. Each detector declares cheap triggers (cue words and character
-// shapes; phi.ts joins every detector's into two regexes, so one pass learns which detectors can fire at all) and
-// a `find` that runs its full patterns. Every pattern is compiled once, at load. phi.ts resolves overlaps.
+// The PHI detectors behind scrubPhi (phi.ts): one or more per HIPAA Safe Harbor identifier family of 45 CFR
+// 164.514(b)(2)(i) that occurs in free text. Each detector declares cheap triggers (cue words, character shapes)
+// and a `find` that runs its full patterns; one pass over the characters (triggeredDetectors) tells which detectors
+// can fire at all, so clinical text without PHI costs one scan. Patterns compile once, at load; phi.ts resolves overlaps.
 import { isIPv6 } from "node:net";
 import {
   EPONYM_FOLLOWERS, FIRST_NAMES, INSTITUTION_WORDS, NAME_STOPWORDS, PHRASE_WORDS, STREET_SUFFIXES, TOLL_FREE_AREA_CODES, US_STATE_ABBRS, US_STATE_NAMES,
@@ -244,6 +244,7 @@ function eponymFollows(text: string, at: number): boolean {
   return m !== null && EPONYM_FOLLOWERS.has(m[1].toLowerCase());
 }
 
+const NAME_THEN = /^(?:['’]s\b|[ \t]*(?:[,.;:)(]|$)|[ \t]+(?:at|is|was|has|had|and|who|will|can|says|said|called|came|presented|presents|reports|reported|denies|states|stated|agrees|agreed|arrived|brought|drove)\b)/;
 const INSTITUTION_WORD = new RegExp(`\\b(?:${[...INSTITUTION_WORDS].map((w) => w[0].toUpperCase() + w.slice(1)).join("|")})\\b`);
 
 type NamePolicy = "any" | "one" | "two-or-first" | "first";
@@ -285,7 +286,12 @@ const NAME_DETECTORS: PhiDetector[] = [
         const end = start + nameLength(m[2]).len;
         if (text.slice(start, end).split(/[ \t]+/).some((w) => PHRASE_WORDS.has(w.toLowerCase()))) return;
       }
-      pushName(out, text, start, m[2], "two-or-first", RANK_CONTEXT);
+      if (m[2].split(/[ \t]+/).some((w) => PHRASE_WORDS.has(w.toLowerCase()))) return;
+      // after a lower-case role word one unknown token is a name when a clause boundary or a verb follows it ("her
+      // daughter Aisha at ...", "patient Nguyen presented"), not an adjective ("patient Poor nutritional status")
+      const { len, nTokens } = nameLength(m[2]);
+      const single = nTokens === 1 && !/\p{Lu}/u.test(m[1][0]) && NAME_THEN.test(text.slice(start + len, start + len + 16));
+      pushName(out, text, start, m[2], single ? "one" : "two-or-first", RANK_CONTEXT);
     });
   }),
   nameDetector("name-named", [
@@ -531,7 +537,7 @@ const PHONE_SHAPE = new RegExp(
   String.raw`(?<![\w+.\/-])(?:(\+?1)[ \t.-]?)?(?:\((\d{3})\)[ \t]?(\d{3})[ \t.-]?(\d{4})|(\d{3})([.-])(\d{3})\6(\d{4})|(\d{3})[ \t](\d{3})[ \t](\d{4}))(?![\w-]|\.\d)` + EXT,
   "g");
 const PHONE_LABEL = new RegExp(
-  String.raw`\b(?:[Pp]hone|PHONE|[Tt]el|TEL|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|FAX|[Ff]acsimile|[Pp]h|[Cc]all|[Cc]ontact|[Hh]ome|[Ww]ork)\.?(?:[ \t]*(?:no\.?|number|#))?[ \t]*(?:is|at|:|#|-)?[ \t]*` +
+  String.raw`\b(?:[Pp]hone|PHONE|[Tt]el|TEL|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|FAX|[Ff]acsimile|[Pp]h|[Cc]all|[Cc]ontact|[Hh]ome|[Ww]ork)\.?(?:[ \t]*\((?:[Cc]ell|[Hh]ome|[Ww]ork|[Mm]obile|[Oo]ffice|[HhWwCcMmOo])\))?(?:[ \t]*(?:no\.?|number|#))?[ \t]*(?:is|at|:|#|-)?[ \t]*` +
   String.raw`((?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.-]?)?\d{3}[ \t.-]?\d{4}` + EXT + String.raw`)(?![\w-]|\.\d)`,
   "gu");
 const FAX_BEFORE = /(?:fax|facsimile)[^\n\d]{0,12}$/i;
@@ -552,9 +558,10 @@ const phoneDetector: PhiDetector = {
       const area = m[2] ?? m[5] ?? m[9];
       const exch = m[3] ?? m[7] ?? m[10];
       if (area[0] < "2" || exch[0] < "2") return; // NANP: area codes and exchanges start with 2-9
-      if (m[9] && !m[1]) return; // space-only groups need a country code (or a label, below)
       if (s.keepTollFree && TOLL_FREE_AREA_CODES.has(area)) return;
       const end = m.index + m[0].length;
+      // "347 608 4703" only as a group of its own: not inside a run of space-separated numbers (a table row)
+      if (m[9] && !m[1] && (/\d[ \t]*$/.test(text.slice(Math.max(0, m.index - 3), m.index)) || /^[ \t]*\d/.test(text.slice(end, end + 3)))) return;
       if (unitFollows(text, end)) return;
       hit(out, phoneType(text, m.index, end), m.index, end, RANK_SHAPE);
     });

@@ -91,9 +91,27 @@ function checkTypes(list: readonly string[] | undefined, field: string): PhiType
   return list as PhiType[];
 }
 
+// Callers that build a fresh options object per item ({ types: cfg.types }) still compile once per distinct content.
+const compiledByKey = new Map<string, CompiledOptions>();
+const MAX_KEYED = 64;
+
 function compile(opts: PhiOptions): CompiledOptions {
   const cached = compiled.get(opts);
   if (cached) return cached;
+  const key = JSON.stringify(opts);
+  const keyed = compiledByKey.get(key);
+  if (keyed) {
+    compiled.set(opts, keyed);
+    return keyed;
+  }
+  const c = compileFresh(opts);
+  if (compiledByKey.size >= MAX_KEYED) compiledByKey.delete(compiledByKey.keys().next().value!);
+  compiledByKey.set(key, c);
+  compiled.set(opts, c);
+  return c;
+}
+
+function compileFresh(opts: PhiOptions): CompiledOptions {
   const include = checkTypes(opts.types, "types") ?? PHI_TYPES;
   const exclude = new Set(checkTypes(opts.exclude, "exclude") ?? []);
   const enabled = new Set<PhiType>(include.filter((t) => !exclude.has(t)));
@@ -116,7 +134,6 @@ function compile(opts: PhiOptions): CompiledOptions {
     placeholders,
     withSpans: opts.withSpans ?? false,
   };
-  compiled.set(opts, c);
   return c;
 }
 

@@ -226,6 +226,7 @@ export class LoraLayers {
   readonly alpha: number;
   readonly dropout: number;
   readonly rsLora: boolean;
+  private readonly rng: Rng;
   /** largest rank and input width among the modules (scratch sizes) */
   readonly maxRank: number;
   readonly maxIn: number;
@@ -248,6 +249,7 @@ export class LoraLayers {
     this.dropout = opts.dropout ?? 0;
     this.rsLora = opts.rsLora ?? false;
     const rng = new Rng(opts.seed ?? 0);
+    this.rng = rng;
     let maxRank = 0;
     let maxIn = 0;
     for (const s of specs) {
@@ -262,6 +264,11 @@ export class LoraLayers {
     }
     this.maxRank = maxRank;
     this.maxIn = maxIn;
+  }
+
+  /** The generator behind every module's init and dropout masks (one, shared), so checkpoints can save and restore it. */
+  dropoutRng(): Rng {
+    return this.rng;
   }
 
   /** Trainable parameter count: Σ over wrapped modules of R·(in + out). */

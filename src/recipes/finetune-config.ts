@@ -147,4 +147,5 @@ export const FinetuneConfigSchema = z
       .prefault({}),
   })
   .strict();
+/** A validated fine-tuning config (defaults filled in). */
 export type FinetuneConfig = z.infer<typeof FinetuneConfigSchema>;

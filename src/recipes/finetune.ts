@@ -116,6 +116,16 @@ function modelFiles(format: "hf" | "gguf", path: string): string[] {
   return [...files];
 }
 
+/** JSON with object keys sorted at every level (a fingerprint that ignores key order). */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+}
+
 /** Runs a fine-tuning job with a validated config (a fresh run folder). */
 export async function finetune(config: FinetuneConfig, opts: FinetuneOptions = {}): Promise<FinetuneResult> {
   return runFinetune(config, null, opts);
@@ -235,7 +245,7 @@ async function runFinetune(config: FinetuneConfig, resumeDir: string | null, opt
     ...(c.lora.init !== undefined && c.method === "lora" ? await Promise.all(readdirSync(abs(c.lora.init)).map((f) => hashed("lora-init", join(abs(c.lora.init!), f)))) : []),
   ];
   const modelInputs = await Promise.all(modelFiles(source.format, source.path).map((p) => hashed("model", p)));
-  const fingerprint = sha256(JSON.stringify({ config: { ...resolved, out: undefined, runsDir: undefined, name: undefined }, data: dataInputs.map((d) => d.sha256), model: modelInputs.map((d) => d.sha256), template: inputs.template }));
+  const fingerprint = sha256(canonicalJson({ config: { ...resolved, out: undefined, runsDir: undefined, name: undefined }, data: dataInputs.map((d) => d.sha256), model: modelInputs.map((d) => d.sha256), template: inputs.template }));
   const runDir = resumeDir ?? abs(c.out ?? join(c.runsDir, runFolderName("finetune", c.name)));
   if (resumeDir === null) {
     if (existsSync(join(runDir, "checkpoints"))) fail("train.run-exists", `the run folder already holds a run: ${runDir}`, "out", "resume it with --resume, or choose another out");
@@ -250,7 +260,11 @@ async function runFinetune(config: FinetuneConfig, resumeDir: string | null, opt
   }
   const checkpoints = new Checkpoints(join(runDir, "checkpoints"), c.checkpoint.keep);
   const metrics = new MetricsLog(join(runDir, "metrics.jsonl"));
-  const resume = resumeDir !== null;
+  const resume = resumeDir !== null && checkpoints.latest() !== null;
+  if (resumeDir !== null && !resume) {
+    say("no checkpoint was written before the run stopped: starting it over");
+    metrics.truncateAfter(-1);
+  }
   say(`${resume ? "resuming" : "training"} ${c.method === "lora" ? `a LoRA adapter (${t.params.count()} parameters)` : `all ${t.params.count()} weights`} of ${basename(source.path)} on ${trainEx.length} examples for ${totalSteps} steps (${format.kind} prompts); run folder ${runDir}`);
 
   // 6. EWC: Fisher of the starting weights (previous runs' merged in), anchored at them; kept with the checkpoints

@@ -55,6 +55,11 @@ export const PrepareConfigSchema = z
       .object({
         enabled: z.boolean().default(true), // replace HIPAA Safe Harbor identifiers with typed placeholders
         types: z.array(z.string()).optional(), // restrict to these identifier types (default: all)
+        exclude: z.array(z.string()).optional(), // identifier types to leave alone
+        urls: z.enum(["patient-context", "keep-reference", "all"]).optional(), // which URLs are identifiers (default patient-context)
+        keepTollFree: z.boolean().optional(), // keep 800/888 help lines (organizations, not patients; default true)
+        keepNonPersonalDates: z.boolean().optional(), // keep dates in sentences about no single person (default true)
+        referenceYear: z.number().int().optional(), // year ages are measured against; resolved to the current year and saved
       })
       .strict()
       .prefault({}),

@@ -11,6 +11,7 @@ import { tokenizerFilesFromGgufFile } from "../tokenizer/index.ts";
 
 /** What can be exported: the adapter (PEFT, GGUF LoRA), the merged model (HF folder, GGUF), the untouched base as GGUF. */
 export const EXPORT_FORMATS = ["peft", "gguf-lora", "hf", "gguf", "base-gguf"] as const;
+/** One of EXPORT_FORMATS. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Where and how to export. */

@@ -6,6 +6,7 @@ import { fail } from "../core/index.ts";
 
 /** Schedule shapes after the warmup. */
 export const SCHEDULES = ["constant", "linear", "cosine"] as const;
+/** One of SCHEDULES. */
 export type ScheduleType = (typeof SCHEDULES)[number];
 
 /** A schedule: peak lr, shape, warmup steps, total steps and the floor as a fraction of the peak. */

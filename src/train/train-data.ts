@@ -31,7 +31,7 @@ export async function readQaSplit(path: string, what: string): Promise<LocatedIt
   const out: LocatedItem[] = [];
   for await (const rec of getAdapter("medtune").read(path, {})) {
     if (rec.error || !rec.item) {
-      fail("train.bad-record", `${what} ${rec.file}:${rec.line}: ${rec.error?.message ?? "unreadable record"}`, what, "the split must be canonical QAItem JSONL as `medtune data prepare` writes it");
+      fail("train.bad-record", `${what} ${rec.file}:${rec.line}: ${rec.error?.message ?? "unreadable record"}`, undefined, "the split must be canonical QAItem JSONL as `medtune data prepare` writes it");
     }
     out.push({ item: rec.item, where: `${path}:${rec.line}` });
   }

@@ -48,12 +48,8 @@ export function loadTrainableTensors(t: Trainable, tensors: ReadonlyMap<string, 
   return bad;
 }
 
-/**
- * The generator behind the adapter's dropout masks (one Rng shared by every LoRA module), so checkpoints can save
- * and restore it; null without dropout. nn keeps it private, hence the element access.
- */
+/** The generator behind the adapter's dropout masks (shared by every LoRA module), for checkpoints; null without dropout. */
 export function loraDropoutRng(model: LlamaModel): Rng | null {
   if (model.lora === null || model.lora.dropout === 0) return null;
-  const first = model.lora.modules.values().next().value;
-  return first ? (first["rng"] as Rng) : null;
+  return model.lora.dropoutRng();
 }

@@ -123,12 +123,12 @@ export function train(o: TrainerOptions): TrainResult {
   });
   const lastGood = (): string => {
     const l = o.checkpoints?.latest();
-    return l ? `the last good checkpoint is step ${l.step} (${l.dir}); resume from it with a lower lr` : "no checkpoint was written yet";
+    return l ? `the last good checkpoint, step ${l.step} (${l.dir}), is intact` : "no checkpoint was written yet";
   };
   const nonFinite = (what: string, s: number, where = ""): never => {
     o.metrics?.append({ type: "error", step: s, error: `${what}${where}` });
     throw new MedtuneError("train.non-finite", `${what} at step ${s}${where}: training stopped`, {
-      where: o.checkpoints?.root, hint: `lower optim.lr, enable clipGradNorm or check the data; ${lastGood()}`,
+      where: o.checkpoints?.root, hint: `lower optim.lr, enable clipGradNorm or check the data, then start a new run; ${lastGood()}`,
     });
   };
 

@@ -189,8 +189,24 @@ const TEMPLATES: Template[] = [
   (g) => ["ZIP code ", P("zip", g.zip()), "."],
   (g) => ["Pacemaker serial number ", P("serial", `PM${g.digits(8)}`), "."],
   (g) => ["Insulin pump S/N: ", P("serial", `${g.digits(3)}-${g.digits(5)}`)],
-  (g) => ["Vehicle VIN ", P("serial", "1HGCM82633A004352"), " was involved in the collision."],
+  () => ["Vehicle VIN ", P("serial", "1HGCM82633A004352"), " was involved in the collision."],
   (g) => ["License plate ", P("serial", `${g.pick(["ABC", "KLM", "XYZ"])}-${g.digits(4)}`), " noted by EMS."],
+  // Formats the patterns were not written around: terse note styles, upper case, odd spacing.
+  (g) => ["Pt: ", P("name", `${g.first()} ${g.last()}`), ", ", P("age", `${g.age90()}yo`), " F"],
+  (g) => ["Dr. ", P("name", `${g.pick(["J.", "A.", "M."])} ${g.last()}`), " called back."],
+  (g) => ["Contact her daughter ", P("name", g.first()), " at ", P("phone", `${g.digits(3, "23456")} ${g.digits(3, "23456789")} ${g.digits(4)}`), "."],
+  (g) => ["DOB ", P("date", `${1 + g.rng.int(12)}/${1 + g.rng.int(28)}/${g.digits(2, "3456")}`)],
+  (g) => ["Admitted ", P("date", `${2000 + g.rng.int(24)}/${String(1 + g.rng.int(12)).padStart(2, "0")}/${String(1 + g.rng.int(28)).padStart(2, "0")}`), " via the ED."],
+  (g) => ["Her procedure was on the ", P("date", `${1 + g.rng.int(28)}th of ${g.pick(MONTHS)}`), "."],
+  (g) => ["MRN#", P("mrn", g.digits(8))],
+  (g) => ["EMAIL ", P("email", `${g.last().toUpperCase().replace(/[^A-Z]/g, "")}@HOSPITAL.ORG`)],
+  (g) => ["Lives in Rm 4, ", P("address", `${1000 + g.rng.int(8000)} ${g.pick(STREETS)} ${g.pick(["Avenue", "Street"])} NW`), "."],
+  (g) => ["IP: ", P("ip", `10.0.${g.rng.int(10)}.${1 + g.rng.int(9)}`)],
+  (g) => ["Age ", P("age", String(g.age90())), ", widowed."],
+  (g) => ["MR. ", P("name", `${g.first().toUpperCase()} ${g.last().toUpperCase()}`), " ARRIVED BY AMBULANCE."],
+  (g) => ["Seen with her grandson ", P("name", `${g.first()} ${g.last()}`), " on ", P("date", `${g.pick(MONTH_ABBRS)} ${1 + g.rng.int(28)}`), "."],
+  (g) => ["Phone (cell): ", P("phone", `${g.digits(3, "23456789")}${g.digits(3, "23456789")}${g.digits(4)}`)],
+  (g) => ["Insurance ID: ", P("account", `W${g.digits(9)}`)],
 ];
 
 // Clinical sentences with the must-survive values, and no identifiers.

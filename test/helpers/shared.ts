@@ -4,8 +4,8 @@ import { existsSync } from "node:fs";
 import { resolve, join } from "node:path";
 import type { TestContext } from "node:test";
 
-/** Absolute path of ../shared beside the project root. */
-export const SHARED_DIR = resolve(import.meta.dirname, "../../../shared");
+/** Absolute path of ../shared beside the project root (MEDTUNE_SHARED_DIR overrides it, to test the skip path). */
+export const SHARED_DIR = process.env.MEDTUNE_SHARED_DIR ? resolve(process.env.MEDTUNE_SHARED_DIR) : resolve(import.meta.dirname, "../../../shared");
 
 /** True when ../shared exists. */
 export const hasShared = existsSync(SHARED_DIR);

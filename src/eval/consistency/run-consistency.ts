@@ -15,6 +15,7 @@ import type { Perturbation, PerturbationSkip, Variant } from "./variant.ts";
 
 /** Built-in perturbation names. */
 export const PERTURBATION_NAMES = ["option-cyclic", "option-random", "paraphrase", "drug-names", "samples"] as const;
+/** A built-in perturbation's name. */
 export type PerturbationName = (typeof PERTURBATION_NAMES)[number];
 
 /** Settings of a consistency run. */

@@ -21,6 +21,11 @@ function bar(x: (v: number) => number, x0: number, y: number, v: number, lo: num
   return out.join("");
 }
 
+function pText(p: number): string {
+  const f = fmtP(p);
+  return f.startsWith("<") ? `p${f}` : `p=${f}`;
+}
+
 /** The paired-bars chart as an inline SVG string; `isTested` false hides p-values (protocols differ). */
 export function pairedChart(rows: readonly ReportComparisonRow[], names: [string, string], title: string, metric: string, alpha = 0.05, isTested = true): string {
   const values = rows.flatMap((r) => [r.a, r.b, r.aLo ?? r.a, r.aHi ?? r.a, r.bLo ?? r.b, r.bHi ?? r.b]).filter(isFiniteNumber);
@@ -47,9 +52,9 @@ export function pairedChart(rows: readonly ReportComparisonRow[], names: [string
     g.push(text(LABEL_W - 8, y + ROW_H / 2 + 3, truncate(r.group, 30), { class: "row-label", "text-anchor": "end" }, r.group));
     g.push(bar(x, x0, y + 10, r.a, r.aLo, r.aHi, "bar-a"));
     g.push(bar(x, x0, y + 22, r.b, r.bLo, r.bHi, "bar-b"));
-    const right = `${isFiniteNumber(diff) ? (diff >= 0 ? "+" : "") + fmt(diff) : "n/a"}${isTested && p !== undefined ? `  p=${fmtP(p)} ${mark}` : ""}`;
+    const right = `${isFiniteNumber(diff) ? (diff >= 0 ? "+" : "") + fmt(diff) : "n/a"}${isTested && p !== undefined ? `  ${pText(p)} ${mark}` : ""}`;
     g.push(text(LABEL_W + PLOT_W + 10, y + ROW_H / 2 + 3, right, { class: `row-value${mark !== "" && mark !== "n.s." ? " significant" : ""}` }));
-    const tip = `${r.group} (n=${r.n}): ${names[0]} ${fmt(r.a)}, ${names[1]} ${fmt(r.b)}${isTested && p !== undefined ? `, p=${fmtP(p)}` : ""}`;
+    const tip = `${r.group} (n=${r.n}): ${names[0]} ${fmt(r.a)}, ${names[1]} ${fmt(r.b)}${isTested && p !== undefined ? `, ${pText(p)}` : ""}`;
     parts.push(group(g.join(""), tip));
   });
   parts.push(text(LABEL_W + PLOT_W / 2, height - 6, metric, { class: "axis-label", "text-anchor": "middle" }));

@@ -41,7 +41,8 @@ function check(data: ReportData): void {
 
 function protocolValue(v: unknown): string {
   if (v === null) return "null";
-  if (Array.isArray(v)) return v.map((x) => (typeof x === "object" && x !== null ? JSON.stringify(x) : String(x))).join(", ");
+  // Lists of named things (perturbations, templates) show their names; the descriptions are in the tables.
+  if (Array.isArray(v)) return v.map((x) => (typeof x === "object" && x !== null ? (typeof (x as { name?: unknown }).name === "string" ? (x as { name: string }).name : JSON.stringify(x)) : String(x))).join(", ");
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
 }
@@ -144,7 +145,7 @@ function consistencySection(c: ReportConsistency | undefined, maxFlips: number):
     rateRow("consistency rate (answer pairs)", c.rate, c.rate ? `${c.rate.nConsistent}/${c.rate.nPairs} pairs over ${c.rate.nItems} items` : "no pairs compared"),
   ];
   if (c.itemRate !== undefined) rows.push(rateRow("items consistent under every variant", c.itemRate, c.itemRate ? `${c.itemRate.nConsistent}/${c.itemRate.nItems} items` : ""));
-  for (const p of c.byPerturbation) rows.push(rateRow(`  ${p.perturbation}`, p, `${p.nConsistent}/${p.nPairs} pairs over ${p.nItems} items`));
+  for (const p of c.byPerturbation) rows.push(rateRow(`under ${p.perturbation}`, p, `${p.nConsistent}/${p.nPairs} pairs over ${p.nItems} items`));
   parts.push(table(["measure", "rate", "interval", "counts"], rows, { caption: "Cluster bootstrap over items (variants of one item resampled together)" }));
   const extra: string[] = [];
   if (c.sampleAgreement !== undefined && c.sampleAgreement !== null) extra.push(`mean N-sample agreement with the modal answer ${fmt(c.sampleAgreement)}`);
@@ -252,7 +253,7 @@ function comparisonSection(c: ReportComparison, i: number): string {
         { html: escapeHtml(c.isProtocolMatch && r.pAdjusted !== undefined ? fmtP(r.pAdjusted) : ""), className: "num" },
         { html: escapeHtml(mark), className: mark === "" || mark === "n.s." ? "ns" : "sig" },
       ];
-    }), { caption: c.test ?? "exact McNemar test on discordant pairs" }));
+    }), { caption: c.isProtocolMatch ? c.test ?? "exact McNemar test on discordant pairs" : "not tested: the protocols differ" }));
   }
   parts.push("</section>");
   return parts.join("");

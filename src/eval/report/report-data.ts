@@ -2,7 +2,7 @@
 // run (a model under a protocol) with per-task metrics and intervals, per-subject rows, calibration bins, a
 // risk-coverage curve, the extraction audit, consistency and interpretability summaries, plus paired base-vs-
 // tuned comparisons. Every number sits next to the protocol that produced it. Non-finite numbers show as n/a.
-import type { ConsistencySummary, Flip } from "../consistency/consistency-summary.ts";
+import type { ConsistencySummary } from "../consistency/consistency-summary.ts";
 import type { ExtractionAudit } from "../extract/extraction-audit.ts";
 import type { InterpretSummary } from "../interpret/run-interpret.ts";
 
@@ -166,5 +166,3 @@ export interface ReportData {
   /** Unparsed extractions listed at most (default 100). */
   maxAuditRows?: number;
 }
-
-export type { Flip };

@@ -23,6 +23,7 @@ caption { text-align: left; color: var(--muted); padding-bottom: 4px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
 th { background: var(--panel); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.mono { white-space: nowrap; }
 td.mono, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 td.excerpt { max-width: 520px; white-space: pre-wrap; word-break: break-word; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 tr.overall td { font-weight: 600; }
@@ -35,8 +36,8 @@ dl.protocol { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14
 dl.protocol dt { color: var(--muted); }
 dl.protocol dd { margin: 0; font-family: ui-monospace, Menlo, Consolas, monospace; word-break: break-all; }
 .charts { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
-figure { margin: 6px 0 12px; }
-figcaption { color: var(--muted); font-size: 12.5px; max-width: 640px; }
+figure { margin: 6px 0 12px; display: table; }
+figcaption { display: table-caption; caption-side: bottom; color: var(--muted); font-size: 12.5px; padding-top: 4px; }
 svg.chart { max-width: 100%; height: auto; font-family: inherit; }
 svg.chart .grid { stroke: #e6e9ef; stroke-width: 1; }
 svg.chart .frame { fill: none; stroke: #9aa3b1; stroke-width: 1; }

@@ -15,9 +15,12 @@ const RIGHT = 16;
 /** The risk-coverage curve as an inline SVG string. */
 export function riskCoverageChart(points: readonly ReportRiskCoveragePoint[], title: string): string {
   const pts = points.filter((p) => isFiniteNumber(p.coverage) && isFiniteNumber(p.risk)).slice().sort((a, b) => a.coverage - b.coverage);
-  const maxRisk = Math.max(0.05, ...pts.map((p) => p.risk));
-  const ticksY = niceTicks(0, Math.min(1, maxRisk), 5);
-  const yTop = Math.min(1, Math.max(maxRisk, ticksY[ticksY.length - 1]));
+  const maxRisk = Math.min(1, Math.max(0.05, ...pts.map((p) => p.risk)));
+  // The y axis ends on a tick at or above the highest risk.
+  let ticksY = niceTicks(0, maxRisk, 5);
+  const step = ticksY.length > 1 ? ticksY[1] - ticksY[0] : maxRisk;
+  if (ticksY[ticksY.length - 1] < maxRisk - 1e-12) ticksY = [...ticksY, Number((ticksY[ticksY.length - 1] + step).toFixed(10))];
+  const yTop = ticksY[ticksY.length - 1];
   const x = linearScale(0, 1, LEFT, LEFT + W);
   const y = linearScale(0, yTop, TOP + H, TOP);
   const parts: string[] = [];
