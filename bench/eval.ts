@@ -1,6 +1,6 @@
 // Log-likelihood scoring throughput of the eval runner: items/s (and option requests/s) on the MedQA slice with
 // the same model through each provider, one JSON line per provider. The request cache is a fresh in-memory map,
-// so every request reaches the model. The `local` provider (our engine) joins PROVIDERS when it lands; --serve adds
+// so every request reaches the model: `llamacpp` (llama.cpp) and `local` (our engine) on the same file; --serve adds
 // the openai provider against `medtune serve` over llama.cpp on 127.0.0.1 (HTTP and echo-scoring overhead).
 // Usage: node --import tsx bench/eval.ts [--items 40] [--model ../shared/models/stories260K/stories260K.gguf]
 //        [--data ../shared/data/medqa/medqa_us_4options_test_shared_slice.jsonl] [--ctx 2048] [--batch 16] [--serve]
@@ -23,9 +23,10 @@ const { values } = parseArgs({
   },
 });
 
-/** The model spec of each provider for the same weights; add `local: \`local:${values.model}\`` with the local provider. */
+/** The model spec of each provider for the same weights. */
 const PROVIDERS: Record<string, string> = {
   llamacpp: `llamacpp:${values.model},ctx=${values.ctx}`,
+  local: `local:${values.model},ctx=${values.ctx}`,
 };
 
 const items = (await loadItems({ format: "medqa", path: values.data }, { kind: "mcq", limit: Number(values.items) })).items;

@@ -1,7 +1,7 @@
 // `medtune data prepare`, `medtune data inspect`, `medtune data formats` and `medtune run`: flag wiring only; the
 // work is in recipes/.
 import { MedtuneError, setPath, readConfigFile, deepMerge, log } from "../core/index.ts";
-import { prepareFromRaw, inspectPath, listFormats } from "../recipes/index.ts";
+import { prepareFromRaw, inspectPath, listFormats, runPipelineFromRaw } from "../recipes/index.ts";
 import { numberFlag, parseSetFlags, type CommandSpec, type FlagSpec } from "./args.ts";
 
 const PREPARE_FLAGS: Record<string, FlagSpec> = {
@@ -68,18 +68,39 @@ export const dataPrepare: CommandSpec = {
   },
 };
 
-/** `medtune run`: the main job on the built-in default (for now: data prepare on the demo set). */
+/** `medtune run`: the whole pipeline on the built-in default (data preparation; with --model, the rest). */
 export const runCommand: CommandSpec = {
   words: ["run"],
-  summary: "run the whole pipeline (today: data preparation; later stages are added here)",
-  usage: "medtune run [--config FILE] [data prepare options]",
-  details: "With no options it prepares the built-in demo set into runs/.",
-  flags: PREPARE_FLAGS,
+  summary: "run the whole pipeline: prepare data; with --model also fine-tune, evaluate base vs tuned, red-team and gate",
+  usage: "medtune run [--config FILE] [--model PATH] [--source FORMAT:PATH ...] [options]",
+  details: "With no options it prepares the built-in demo set into runs/. The config has one section per step (prepare,\ntrain, eval, safety), each with that step's keys; --set reaches any of them (e.g. --set train.steps.max=100).\nsummary.md in the pipeline folder says whether the tuned model is releasable.",
+  flags: {
+    config: PREPARE_FLAGS.config,
+    model: { type: "string", short: "m", value: "PATH", description: "base model (HF folder or .gguf): adds fine-tuning, evaluation, red-teaming and the gate" },
+    "model-options": { type: "string", value: ",KEY=V", description: "appended to the eval model specs, e.g. ,ctx=2048" },
+    source: PREPARE_FLAGS.source,
+    eval: PREPARE_FLAGS.eval,
+    out: { type: "string", short: "o", value: "DIR", description: "pipeline folder (default runs/<stamp>-run-<name>)" },
+    name: PREPARE_FLAGS.name,
+    seed: PREPARE_FLAGS.seed,
+    set: { type: "string", multiple: true, value: "KEY=VALUE", description: "any pipeline key, e.g. --set prepare.dedup.threshold=0.9" },
+  },
   async run(flags) {
-    const { raw, where } = prepareConfigFromFlags(flags);
-    const r = await prepareFromRaw(raw, where, { quiet: Boolean(flags.quiet) });
-    log.info(`data card: ${r.outDir}/data-card.md`);
-    return 0;
+    const file = flags.config as string | undefined;
+    const base = file ? readConfigFile(file) : {};
+    const over: Record<string, unknown> = {};
+    if (flags.model !== undefined) over.model = flags.model;
+    if (flags["model-options"] !== undefined) over.modelOptions = flags["model-options"];
+    if (flags.out !== undefined) over.out = flags.out;
+    if (flags.name !== undefined) over.name = flags.name;
+    const seed = numberFlag(flags, "seed");
+    if (seed !== undefined) over.seed = seed;
+    if (flags.source) setPath(over, "prepare.sources", (flags.source as string[]).map((s) => parseSourceFlag(s, "source")));
+    if (flags.eval) setPath(over, "prepare.eval", (flags.eval as string[]).map((s) => parseSourceFlag(s, "eval")));
+    for (const [k, v] of parseSetFlags(flags.set)) setPath(over, k, v);
+    const r = await runPipelineFromRaw(deepMerge(base, over), file ? `${file} + flags` : "flags", { quiet: Boolean(flags.quiet) });
+    log.info(`summary: ${r.outDir}/summary.md`);
+    return r.summary.releasable === false ? 1 : 0;
   },
 };
 

@@ -32,7 +32,7 @@ const SETTINGS_FLAGS: Record<string, FlagSpec> = {
 const MODEL_HELP = [
   "Models:",
   "  llamacpp:PATH.gguf[,lora=ADAPTER.gguf[,lora-scale=S]][,ctx=N][,kv=F32|F16][,gpu=auto|false][,threads=N]",
-  "  openai:http://HOST:PORT/v1#MODEL[,key-env=VAR][,concurrency=N][,timeout-s=N][,logprobs=false]   (API key from $OPENAI_API_KEY)",
+  "  openai:http://HOST:PORT/v1#MODEL[,key-env=VAR][,concurrency=N][,timeout-s=N][,logprobs=false][,cache-tag=NAME]   (API key from $OPENAI_API_KEY)",
 ].join("\n");
 
 /** Splits NAME[:PATH]. */

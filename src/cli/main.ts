@@ -5,9 +5,10 @@ import { commandHelp, parseCommandArgs, type CommandSpec } from "./args.ts";
 import { dataPrepare, dataInspect, dataFormats, runCommand } from "./data-commands.ts";
 import { evalCommand, compareCommand, selectCommand } from "./eval-commands.ts";
 import { trainCommand } from "./train-command.ts";
+import { redteamCommand, gateCommand } from "./safety-commands.ts";
 
 /** The commands defined in cli/, in help order (src/medtune.ts adds the server's). */
-export const CLI_COMMANDS: CommandSpec[] = [runCommand, dataPrepare, dataInspect, dataFormats, trainCommand, evalCommand, compareCommand, selectCommand];
+export const CLI_COMMANDS: CommandSpec[] = [runCommand, dataPrepare, dataInspect, dataFormats, trainCommand, evalCommand, compareCommand, selectCommand, redteamCommand, gateCommand];
 
 function topHelp(COMMANDS: CommandSpec[]): string {
   const width = Math.max(...COMMANDS.map((c) => c.words.join(" ").length)) + 2;

@@ -2,7 +2,8 @@
 // as in the GPT-3 decontamination (Brown et al. 2020, app. C: lower-cased words without punctuation; frequent
 // 13-grams ignored), then by MinHash near duplicates over word unigrams (Jaccard >= 0.8) for reworded copies
 // whose edits break every 13-gram. Compared: question, options, context (n-grams also: open answers, training
-// explanations); one `check` per training item, the pipeline decides drop or keep-and-flag.
+// explanations); one `check` per training item (= `scan`, which may run in a worker, then `decide` in item order),
+// the pipeline decides drop or keep-and-flag.
 import { MedtuneError } from "../core/index.ts";
 import type { QAItem } from "./schema.ts";
 import { WordHashes } from "./text-norm.ts";
@@ -68,6 +69,17 @@ export interface ContaminationHit {
   coverage?: number;
   /** One matched n-gram in normalized form, for the report (ngram only). */
   ngram?: string;
+}
+
+/** What `scan` found in one training item: `decide` turns it into a hit (scans may run ahead, even in another thread). */
+export interface ContaminationScan {
+  /** Eval n-gram entries present in the item (eval-frequent ones left out), each once, in order of first match. */
+  entries: Int32Array;
+  /** The normalized training n-gram that matched each entry (for reports). */
+  ngrams: string[];
+  /** The near-duplicate eval item with the highest estimated Jaccard at or above the threshold (-1: none), and that Jaccard. */
+  near: number;
+  nearSimilarity: number;
 }
 
 /** An n-gram that the frequency rules set aside, for the data card. */
@@ -138,11 +150,15 @@ export class ContaminationIndex {
   private readonly hasher: MinHasher | null;
   private readonly lsh: LshIndex | null;
   private readonly sig: Uint32Array;
-  private seq = 0; // training items seen (observe or check), stamps per-item dedupe
+  private seq = 0; // training items scanned, stamps per-item dedupe
   private nText = 0; // words of the compared text of the current training item (the rest is extra text)
   private observed = false;
   private matched = new Int32Array(64); // entries matched by the current training item
   private matchedAt = new Int32Array(64); // word offset of the first match of each
+  private kept = new Int32Array(64); // decide: entries kept by the frequency rule
+  private keptFrom = new Int32Array(64); // and the position of each in the scan
+  private prefix1 = new Int32Array(257); // polynomial prefix hashes of the current item's words (short n-grams)
+  private prefix2 = new Int32Array(257);
   private evalMatchCount = new Int32Array(0);
   private nChecked = 0;
   private nNgram = 0;
@@ -240,43 +256,88 @@ export class ContaminationIndex {
   observeText(text: string, extra = ""): void {
     if (this.nChecked > 0) throw new MedtuneError("contamination.observe-after-check", "observe() must see every training item before the first check()", { where: "contamination", hint: "run the observe pass first, or skip it" });
     this.observed = true;
-    const nMatched = this.collectMatches(text, extra, false);
-    for (let k = 0; k < nMatched; k++) this.countTrainHit(k);
+    const s = this.scanText(text, extra, false);
+    for (let k = 0; k < s.entries.length; k++) this.countTrainHit(s.entries[k], s.ngrams[k]);
   }
 
   /** Checks one training item: the eval item it overlaps, or null. */
   check(item: QAItem): ContaminationHit | null {
-    return this.checkText(contaminationText(item), contaminationExtra(item, true));
+    return this.decide(this.scan(item));
   }
 
   /** `check` for a compared text (n-gram and near tests) and n-gram-only extra text. */
   checkText(text: string, extra = ""): ContaminationHit | null {
-    this.nChecked++;
-    const nMatched = this.collectMatches(text, extra, true);
-    const hit = nMatched > 0 ? this.bestNgramHit(nMatched) : null;
-    if (hit !== null) {
-      this.nNgram++;
-      return hit;
+    return this.decide(this.scanText(text, extra));
+  }
+
+  /**
+   * The order-free half of `check`: the eval n-grams and the near-duplicate eval item an item holds. Reads only what
+   * `add` built, so an index built from the same eval items in the same order (say in a worker) scans alike.
+   */
+  scan(item: QAItem): ContaminationScan {
+    return this.scanText(contaminationText(item), contaminationExtra(item, true));
+  }
+
+  /** `scan` for a compared text and n-gram-only extra text (`withNear` false: skip the near test). */
+  scanText(text: string, extra = "", withNear = true): ContaminationScan {
+    const nMatched = this.collectMatches(text, extra);
+    let entries = NO_ENTRIES;
+    let ngrams = NO_NGRAMS;
+    if (nMatched > 0) {
+      entries = this.matched.slice(0, nMatched);
+      ngrams = new Array<string>(nMatched);
+      for (let k = 0; k < nMatched; k++) ngrams[k] = this.ngramText(this.matchedAt[k], entries[k]);
     }
-    const w = this.words;
+    let near = -1;
+    let nearSimilarity = 0;
     const nText = this.nText;
-    if (this.lsh !== null && this.hasher !== null && nText > 0) {
-      this.hasher.signWords(this.sig, 0, w.hashes, nText);
+    if (withNear && this.lsh !== null && this.hasher !== null && nText > 0) {
+      this.hasher.signWords(this.sig, 0, this.words.hashes, nText);
       const n = this.lsh.candidates(this.sig, 0);
-      let best = -1;
       let bestSim = -1;
       for (let c = 0; c < n; c++) {
         const e = this.lsh.candidateBuf[c];
         const sim = this.lsh.similarity(this.sig, 0, e);
-        if (sim >= this.o.threshold && (sim > bestSim || (sim === bestSim && e < best))) {
-          best = e;
+        if (sim >= this.o.threshold && (sim > bestSim || (sim === bestSim && e < near))) {
+          near = e;
           bestSim = sim;
         }
       }
-      if (best >= 0) {
-        this.nNear++;
-        return { evalId: this.evalIds[best], evalSource: this.evalSources[best], kind: "near", overlap: Math.round(bestSim * 1e4) / 1e4 };
-      }
+      if (near >= 0) nearSimilarity = Math.round(bestSim * 1e4) / 1e4;
+    }
+    return { entries, ngrams, near, nearSimilarity };
+  }
+
+  /**
+   * The order-dependent half of `check`, called once per training item in input order: counts the item's n-grams
+   * towards GPT-3's frequency rule (unless an observe pass did), drops the train-frequent ones, and returns the eval
+   * item sharing the most n-grams, else the near duplicate, else null.
+   */
+  decide(s: ContaminationScan): ContaminationHit | null {
+    this.nChecked++;
+    const entries = s.entries;
+    const nMatched = entries.length;
+    if (this.kept.length < nMatched) {
+      this.kept = new Int32Array(nMatched * 2);
+      this.keptFrom = new Int32Array(nMatched * 2);
+    }
+    let kept = 0;
+    for (let k = 0; k < nMatched; k++) {
+      const entry = entries[k];
+      if (!this.observed) this.countTrainHit(entry, s.ngrams[k]);
+      if (this.table.trainHits[entry] > this.o.maxTrainMatches) continue;
+      this.kept[kept] = entry;
+      this.keptFrom[kept] = k;
+      kept++;
+    }
+    const hit = kept > 0 ? this.bestNgramHit(kept, s.ngrams) : null;
+    if (hit !== null) {
+      this.nNgram++;
+      return hit;
+    }
+    if (s.near >= 0) {
+      this.nNear++;
+      return { evalId: this.evalIds[s.near], evalSource: this.evalSources[s.near], kind: "near", overlap: s.nearSimilarity };
     }
     return null;
   }
@@ -322,10 +383,10 @@ export class ContaminationIndex {
   }
 
   /**
-   * Fills `matched` with the distinct entries present in the text's n-grams, leaving out eval-frequent ones;
-   * for a check it also counts train hits (unless an observe pass did) and leaves out train-frequent ones.
+   * Fills `matched` (and `matchedAt`, the word offset of each first match) with the distinct entries present in
+   * the text's n-grams, leaving out eval-frequent ones.
    */
-  private collectMatches(text: string, extra: string, isCheck: boolean): number {
+  private collectMatches(text: string, extra: string): number {
     this.seq++;
     const w = this.words.fill(text);
     const nText = w.length;
@@ -339,8 +400,8 @@ export class ContaminationIndex {
     const table = this.table;
     let nMatched = 0;
     if (table.size === 0) return 0;
-    // n-gram keys are polynomial hashes sum_j w_j·B^(len-1-j) (mod 2^32, two bases): rolled for the 13-grams,
-    // extended word by word for the short eval lengths present
+    // n-gram keys are polynomial hashes sum_j w_j·B^(len-1-j) (mod 2^32, two bases): rolled for the 13-grams;
+    // for the short eval lengths present, differences of prefix hashes P[i+len] - P[i]·B^len
     if (n >= ngram) {
       const pow1 = powMod32(BASE1, ngram - 1);
       const pow2 = powMod32(BASE2, ngram - 1);
@@ -362,15 +423,23 @@ export class ContaminationIndex {
     }
     const mask = this.shortMask;
     if (mask !== 0) {
+      if (this.prefix1.length <= n) {
+        this.prefix1 = new Int32Array(2 * n + 1);
+        this.prefix2 = new Int32Array(2 * n + 1);
+      }
+      const p1 = this.prefix1;
+      const p2 = this.prefix2;
+      for (let j = 0; j < n; j++) {
+        p1[j + 1] = (Math.imul(p1[j], BASE1) + hashes[j]) | 0;
+        p2[j + 1] = (Math.imul(p2[j], BASE2) + hashes[j]) | 0;
+      }
+      // same matches in the same order as extending every start word by word: by start, then by length
       for (let i = 0; i < n; i++) {
-        let h1 = 0;
-        let h2 = 0;
-        const end = Math.min(n, i + ngram - 1);
-        for (let j = i; j < end; j++) {
-          h1 = (Math.imul(h1, BASE1) + hashes[j]) | 0;
-          h2 = (Math.imul(h2, BASE2) + hashes[j]) | 0;
-          const len = j - i + 1;
+        const maxLen = Math.min(n - i, ngram - 1);
+        for (let len = 1; len <= maxLen; len++) {
           if ((mask & (1 << len)) === 0) continue;
+          const h1 = (p1[i + len] - Math.imul(p1[i], POW1[len])) | 0;
+          const h2 = (p2[i + len] - Math.imul(p2[i], POW2[len])) | 0;
           const entry = table.find(keyLo(h1, len), keyHi(h2, len));
           if (entry >= 0 && table.evalCount[entry] <= maxEvalItems) nMatched = this.pushMatch(entry, i, nMatched);
         }
@@ -380,26 +449,14 @@ export class ContaminationIndex {
       const entry = table.find(wholeLo(textLo), wholeHi(textHi));
       if (entry >= 0 && table.evalCount[entry] <= maxEvalItems) nMatched = this.pushMatch(entry, 0, nMatched);
     }
-    if (!isCheck) return nMatched;
-    // GPT-3 frequency rule: drop n-grams matched by more than maxTrainMatches training items
-    let kept = 0;
-    for (let k = 0; k < nMatched; k++) {
-      const entry = this.matched[k];
-      if (!this.observed) this.countTrainHit(k);
-      if (table.trainHits[entry] > this.o.maxTrainMatches) continue;
-      this.matched[kept] = entry;
-      this.matchedAt[kept] = this.matchedAt[k];
-      kept++;
-    }
-    return kept;
+    return nMatched;
   }
 
-  private countTrainHit(k: number): void {
-    const entry = this.matched[k];
+  private countTrainHit(entry: number, ngram: string): void {
     this.table.addTrainHit(entry);
     if (this.table.trainHits[entry] === this.o.maxTrainMatches + 1) {
       this.nTrainFrequent++;
-      this.example(this.ngramText(this.matchedAt[k], entry), "train-frequent", entry);
+      this.example(ngram, "train-frequent", entry);
     }
   }
 
@@ -419,24 +476,24 @@ export class ContaminationIndex {
     return nMatched + 1;
   }
 
-  /** The eval item sharing the most matched n-grams (ties: the earliest added). */
-  private bestNgramHit(nMatched: number): ContaminationHit | null {
+  /** The eval item sharing the most of the `nMatched` kept entries (ties: the earliest added); `ngrams` as in the scan. */
+  private bestNgramHit(nMatched: number, ngrams: readonly string[]): ContaminationHit | null {
     if (this.evalMatchCount.length < this.evalIds.length) this.evalMatchCount = new Int32Array(Math.max(this.evalIds.length, this.evalMatchCount.length * 2));
     const counts = this.evalMatchCount;
     let best = -1;
     let firstAt = 0;
     for (let k = 0; k < nMatched; k++) {
-      const e = this.table.evalRef[this.matched[k]];
+      const e = this.table.evalRef[this.kept[k]];
       counts[e]++;
       if (best < 0 || counts[e] > counts[best] || (counts[e] === counts[best] && e < best)) best = e;
     }
     let bestCount = 0;
     for (let k = 0; k < nMatched; k++) {
-      const e = this.table.evalRef[this.matched[k]];
+      const e = this.table.evalRef[this.kept[k]];
       if (e === best && bestCount === 0) firstAt = k;
       if (e === best) bestCount++;
     }
-    for (let k = 0; k < nMatched; k++) counts[this.table.evalRef[this.matched[k]]] = 0;
+    for (let k = 0; k < nMatched; k++) counts[this.table.evalRef[this.kept[k]]] = 0;
     const coverage = bestCount / this.evalNgrams[best];
     if (coverage < this.o.minCoverage) return null;
     return {
@@ -445,7 +502,7 @@ export class ContaminationIndex {
       kind: "ngram",
       overlap: bestCount,
       coverage: Math.round(coverage * 1e4) / 1e4,
-      ngram: this.ngramText(this.matchedAt[firstAt], this.matched[firstAt]),
+      ngram: ngrams[this.keptFrom[firstAt]],
     };
   }
 
@@ -461,6 +518,9 @@ export class ContaminationIndex {
   }
 }
 
+const NO_ENTRIES = new Int32Array(0);
+const NO_NGRAMS: string[] = [];
+
 const BASE1 = 0x01000193 | 0; // odd bases of the two polynomial n-gram hashes
 const BASE2 = 0x5bd1e995 | 0;
 
@@ -469,6 +529,10 @@ function powMod32(b: number, e: number): number {
   for (let i = 0; i < e; i++) r = Math.imul(r, b);
   return r;
 }
+
+// BASE^len for every n-gram length an index allows (1..30)
+const POW1 = Int32Array.from({ length: 32 }, (_, e) => powMod32(BASE1, e));
+const POW2 = Int32Array.from({ length: 32 }, (_, e) => powMod32(BASE2, e));
 
 function keyLo(h1: number, len: number): number {
   return mix32(h1 ^ Math.imul(len, 0x27d4eb2f));

@@ -77,6 +77,7 @@ export interface DedupStats {
 }
 
 const UNIQUE: DedupResult = Object.freeze({ status: "unique" });
+const SKETCH_HEAD = 4; // exact lo, exact hi, word count, split flag
 const KIND_EXACT = 1;
 const KIND_NEAR = 2;
 
@@ -125,7 +126,7 @@ export class Deduplicator {
   private readonly hasher: MinHasher;
   private readonly lsh: LshIndex | null;
   private readonly words = new WordHashes();
-  private readonly sig: Uint32Array;
+  private readonly sketch: Uint32Array; // scratch of check/checkText
   private readonly exact: ExactTable;
   private readonly ids = new IdTable();
   private nUnique = 0;
@@ -147,7 +148,7 @@ export class Deduplicator {
     checkSignatureShape(o.numPerm, o.bBits, "dedup");
     this.threshold = o.threshold;
     this.hasher = new MinHasher({ numPerm: o.numPerm, bBits: o.bBits, shingleSize: o.shingleSize, seed: o.seed });
-    this.sig = new Uint32Array(this.hasher.wordsPerSig);
+    this.sketch = new Uint32Array(SKETCH_HEAD + this.hasher.wordsPerSig);
     const chosen = o.bands !== undefined && o.rows !== undefined ? { bands: o.bands, rows: o.rows } : lshParams(o.threshold, o.numPerm, o.bBits);
     this.bands = chosen.bands;
     this.rows = chosen.rows;
@@ -167,10 +168,41 @@ export class Deduplicator {
 
   /** `check` for an id and its identifying prompt and payload (see `dedupFields`; payload may be empty). */
   checkText(id: string, prompt: string, payload = ""): DedupResult {
+    this.sketchText(this.sketch, 0, prompt, payload);
+    return this.checkSketch(id, this.sketch, 0);
+  }
+
+  /** Uint32 words of one sketch: exact hash (lo, hi), word count, split flag, then the packed MinHash signature. */
+  get sketchWidth(): number {
+    return SKETCH_HEAD + (this.lsh === null ? 0 : this.hasher.wordsPerSig);
+  }
+
+  /**
+   * Writes an item's sketch into `out[off..off+sketchWidth)`: the order-free half of `check` (hashing), so it may
+   * run ahead or in another thread on a Deduplicator with the same options; `checkSketch` then decides in order.
+   */
+  sketchInto(out: Uint32Array, off: number, item: QAItem): void {
+    const f = dedupFields(item);
+    this.sketchText(out, off, f.prompt, f.payload);
+  }
+
+  /** `sketchInto` for an identifying prompt and payload. */
+  sketchText(out: Uint32Array, off: number, prompt: string, payload = ""): void {
     const w = this.words.fill(prompt);
     const nPrompt = w.length;
     if (payload !== "") w.append(payload);
-    const rep = this.exact.find(w.exactLo, w.exactHi);
+    out[off] = w.exactLo;
+    out[off + 1] = w.exactHi;
+    out[off + 2] = w.length;
+    out[off + 3] = nPrompt < w.length ? 1 : 0;
+    if (this.lsh !== null) this.hasher.signWordsSplit(out, off + SKETCH_HEAD, w.hashes, nPrompt, w.length);
+  }
+
+  /** The order-dependent half of `check`: the item with this sketch against all kept items; a unique one is kept. */
+  checkSketch(id: string, sk: Uint32Array, off: number): DedupResult {
+    const exactLo = sk[off];
+    const exactHi = sk[off + 1];
+    const rep = this.exact.find(exactLo, exactHi);
     if (rep >= 0) {
       this.nExact++;
       this.record(rep, id, 1, KIND_EXACT);
@@ -178,15 +210,15 @@ export class Deduplicator {
     }
     const lsh = this.lsh;
     if (lsh !== null) {
-      this.hasher.signWordsSplit(this.sig, 0, w.hashes, nPrompt, w.length);
-      const isSplit = nPrompt < w.length;
-      const n = lsh.candidates(this.sig, 0);
+      const sigOff = off + SKETCH_HEAD;
+      const isSplit = sk[off + 3] === 1;
+      const n = lsh.candidates(sk, sigOff);
       let best = -1;
       let bestSim = -1;
-      if (w.length > 0) {
+      if (sk[off + 2] > 0) {
         for (let c = 0; c < n; c++) {
           const idx = lsh.candidateBuf[c];
-          const sim = lsh.similarity(this.sig, 0, idx, isSplit);
+          const sim = lsh.similarity(sk, sigOff, idx, isSplit);
           if (sim >= this.threshold) {
             if (sim > bestSim || (sim === bestSim && idx < best)) {
               best = idx;
@@ -204,7 +236,7 @@ export class Deduplicator {
       }
       lsh.addQueried();
     }
-    this.exact.add(w.exactLo, w.exactHi);
+    this.exact.add(exactLo, exactHi);
     this.ids.push(id);
     this.nUnique++;
     return UNIQUE;
@@ -323,17 +355,17 @@ class ExactTable {
   add(lo: number, hi: number): void {
     const idx = this.count;
     if (idx === this.lo.length) {
-      const lo2 = new Uint32Array(idx * 2);
+      const lo2 = new Uint32Array(Math.ceil(idx * 1.5));
       lo2.set(this.lo);
       this.lo = lo2;
-      const hi2 = new Uint32Array(idx * 2);
+      const hi2 = new Uint32Array(Math.ceil(idx * 1.5));
       hi2.set(this.hi);
       this.hi = hi2;
     }
     this.lo[idx] = lo;
     this.hi[idx] = hi;
     this.count = idx + 1;
-    if (this.count > this.cap * 0.7) this.rebuild(this.cap * 2);
+    if (this.count > this.cap * 0.7) this.rebuild(Math.ceil(this.cap * 1.5)); // 1.5x: 1M items hold ~100 MB
     else this.insert(idx);
   }
 

@@ -213,9 +213,12 @@ export function equalLanes(a: Uint32Array, offA: number, b: Uint32Array, offB: n
   return (wTo - wFrom) * (32 / bBits) - differ;
 }
 
+// 2^-b: the chance that two different min-hashes agree in their low b bits
+const LANE_CHANCE: Record<number, number> = Object.fromEntries(BBITS.map((b) => [b, Math.pow(2, -b)]));
+
 /** Li & König's b-bit estimator of Jaccard similarity from the fraction of equal lanes (sets small against 2^32). */
 export function bBitJaccard(equal: number, numPerm: number, bBits: BBits): number {
-  const c = Math.pow(2, -bBits);
+  const c = LANE_CHANCE[bBits];
   const j = (equal / numPerm - c) / (1 - c);
   return j < 0 ? 0 : j > 1 ? 1 : j;
 }
@@ -301,6 +304,11 @@ export interface LshIndexOptions {
 const MAX_LOAD = 0.7;
 const MIN_IDX_BITS = 16;
 
+/** The next capacity of a table that holds one entry per item: 1.5x (doubling would leave up to half of 100+ MB unused). */
+function grow(n: number): number {
+  return Math.ceil(n * 1.5);
+}
+
 function bitLength(n: number): number {
   return n <= 0 ? 0 : 32 - Math.clz32(n);
 }
@@ -328,6 +336,8 @@ export class LshIndex {
   private readonly laneShift: number;
   private readonly qSig: Uint32Array; // signature and band hashes of the last `candidates` query
   private readonly qHashes: Uint32Array;
+  private seenAt: Int32Array; // per stored item: the last query that listed it (each candidate once)
+  private query = 0;
 
   constructor(opts: LshIndexOptions) {
     checkSignatureShape(opts.numPerm, opts.bBits, "lsh");
@@ -346,6 +356,7 @@ export class LshIndex {
     this.qHashes = new Uint32Array(this.bands);
     const expected = Math.max(16, Math.ceil(opts.expectedItems ?? 1024));
     this.sigs = new Uint32Array(expected * this.wordsPerSig);
+    this.seenAt = new Int32Array(expected);
     this.rebuild(Math.ceil(expected / MAX_LOAD));
   }
 
@@ -356,7 +367,7 @@ export class LshIndex {
 
   /** Bytes held by the typed arrays (capacity, not just use). */
   memoryBytes(): number {
-    return this.sigs.byteLength + this.slots.byteLength + this.candidateBuf.byteLength;
+    return this.sigs.byteLength + this.slots.byteLength + this.candidateBuf.byteLength + this.seenAt.byteLength;
   }
 
   /** The packed signature store; item i occupies [i·wordsPerSig, (i+1)·wordsPerSig). */
@@ -367,7 +378,7 @@ export class LshIndex {
   /** Stores a copy of a signature and indexes its bands; returns the item's index (0, 1, 2, ...). */
   add(sig: Uint32Array, off = 0): number {
     const idx = this.store(sig, off);
-    if (this.count > this.cap * MAX_LOAD) this.rebuild(this.cap * 2);
+    if (this.count > this.cap * MAX_LOAD) this.rebuild(grow(this.cap));
     else for (let band = 0; band < this.bands; band++) this.insertBand(idx, band, this.bandHash(sig, off, band));
     return idx;
   }
@@ -375,7 +386,7 @@ export class LshIndex {
   /** `add` of the signature given to the last `candidates` call, reusing its band hashes. */
   addQueried(): number {
     const idx = this.store(this.qSig, 0);
-    if (this.count > this.cap * MAX_LOAD) this.rebuild(this.cap * 2);
+    if (this.count > this.cap * MAX_LOAD) this.rebuild(grow(this.cap));
     else for (let band = 0; band < this.bands; band++) this.insertBand(idx, band, this.qHashes[band]);
     return idx;
   }
@@ -384,9 +395,14 @@ export class LshIndex {
     const w = this.wordsPerSig;
     const idx = this.count;
     if ((idx + 1) * w > this.sigs.length) {
-      const grown = new Uint32Array(this.sigs.length * 2);
+      const grown = new Uint32Array(grow(this.sigs.length / w) * w);
       grown.set(this.sigs);
       this.sigs = grown;
+    }
+    if (idx === this.seenAt.length) {
+      const grown = new Int32Array(grow(idx));
+      grown.set(this.seenAt);
+      this.seenAt = grown;
     }
     this.sigs.set(sig.subarray(off, off + w), idx * w);
     this.count = idx + 1;
@@ -401,6 +417,8 @@ export class LshIndex {
     const fpMask = (0xffffffff >>> idxBits) >>> 0;
     const cap = this.cap;
     const slots = this.slots;
+    const seenAt = this.seenAt;
+    const query = (this.query = (this.query + 1) | 0);
     this.qSig.set(sig.subarray(off, off + this.wordsPerSig));
     for (let band = 0; band < this.bands; band++) {
       const h = this.bandHash(sig, off, band);
@@ -413,17 +431,14 @@ export class LshIndex {
         if (v === 0) break;
         if (v >>> idxBits === fp) {
           const idx = (v & idxMask) - 1;
-          if (this.bandHash(this.sigs, idx * this.wordsPerSig, band) === h) {
-            let seen = false;
-            for (let c = 0; c < n; c++) if (this.candidateBuf[c] === idx) { seen = true; break; }
-            if (!seen) {
-              if (n === this.candidateBuf.length) {
-                const grown = new Int32Array(n * 2);
-                grown.set(this.candidateBuf);
-                this.candidateBuf = grown;
-              }
-              this.candidateBuf[n++] = idx;
+          if (seenAt[idx] !== query && this.bandHash(this.sigs, idx * this.wordsPerSig, band) === h) {
+            seenAt[idx] = query;
+            if (n === this.candidateBuf.length) {
+              const grown = new Int32Array(n * 2);
+              grown.set(this.candidateBuf);
+              this.candidateBuf = grown;
             }
+            this.candidateBuf[n++] = idx;
           }
         }
         if (++i === cap) i = 0;

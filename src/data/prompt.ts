@@ -56,8 +56,76 @@ export const TEMPLATES: Record<string, PromptTemplate> = {
   "medtune-letter-v1": { ...DEFAULT_TEMPLATE, name: "medtune-letter-v1", mcqAnswer: " {label}", yesnoAnswer: " {label}", explanation: "" },
 };
 
-function fill(tpl: string, vars: Record<string, string>): string {
-  return tpl.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? vars[k] : m));
+// A template string compiled once: literal text and placeholders in order (a number is the index of the value to
+// insert). It renders exactly what one pass of `tpl.replace(/\{(\w+)\}/g, (m, k) => k in vars ? vars[k] : m)` would:
+// values are not re-scanned, a placeholder that is no variable of its slot stays literal, and one that names an
+// Object.prototype member renders that member as a string (as `k in vars` on an object literal did).
+type Parts = ReadonlyArray<string | number>;
+
+/** Compiled slots of a PromptTemplate, each with its variables in the order the renderers pass them. */
+interface CompiledTemplate {
+  context: Parts; // passages
+  passage: Parts; // n, text
+  option: Parts; // label, text
+  mcq: Parts; // context, question, options (the same three for every prompt kind)
+  yesno: Parts;
+  open: Parts;
+  mcqAnswer: Parts; // label, text, explanation
+  yesnoAnswer: Parts; // label, explanation
+  openAnswer: Parts; // answer
+  explanation: Parts; // text
+}
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+const PROTO_PROBE: Record<string, unknown> = {};
+
+function compileSlot(tpl: string, names: readonly string[]): Parts {
+  const parts: Array<string | number> = [];
+  let lit = "";
+  let at = 0;
+  for (const m of tpl.matchAll(PLACEHOLDER)) {
+    lit += tpl.slice(at, m.index);
+    at = m.index + m[0].length;
+    const k = names.indexOf(m[1]);
+    if (k >= 0) {
+      parts.push(lit, k);
+      lit = "";
+    } else lit += m[1] in PROTO_PROBE ? String(PROTO_PROBE[m[1]]) : m[0];
+  }
+  parts.push(lit + tpl.slice(at));
+  return parts;
+}
+
+const compiledTemplates = new WeakMap<PromptTemplate, CompiledTemplate>();
+
+function compiled(t: PromptTemplate): CompiledTemplate {
+  let c = compiledTemplates.get(t);
+  if (c === undefined) {
+    const body = ["context", "question", "options"];
+    c = {
+      context: compileSlot(t.context, ["passages"]),
+      passage: compileSlot(t.passage, ["n", "text"]),
+      option: compileSlot(t.option, ["label", "text"]),
+      mcq: compileSlot(t.mcq, body),
+      yesno: compileSlot(t.yesno, body),
+      open: compileSlot(t.open, body),
+      mcqAnswer: compileSlot(t.mcqAnswer, ["label", "text", "explanation"]),
+      yesnoAnswer: compileSlot(t.yesnoAnswer, ["label", "explanation"]),
+      openAnswer: compileSlot(t.openAnswer, ["answer"]),
+      explanation: compileSlot(t.explanation, ["text"]),
+    };
+    compiledTemplates.set(t, c);
+  }
+  return c;
+}
+
+function render(parts: Parts, a: string, b = "", c = ""): string {
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const k = parts[i] as number;
+    out += (k === 0 ? a : k === 1 ? b : c) + (parts[i + 1] as string);
+  }
+  return out;
 }
 
 /** A rendered training example: prompt and completion (the loss covers the completion only). */
@@ -68,23 +136,29 @@ export interface RenderedExample {
 
 /** Renders the prompt (question side) of an item. */
 export function renderPrompt(item: QAItem, t: PromptTemplate): string {
-  const context = item.context && item.context.length > 0
-    ? fill(t.context, { passages: item.context.map((text, i) => fill(t.passage, { n: String(i + 1), text })).join("\n") })
-    : "";
-  const options = (item.options ?? []).map((o) => fill(t.option, { label: o.label, text: o.text })).join("\n");
-  const body = item.kind === "mcq" ? t.mcq : item.kind === "yesno" ? t.yesno : t.open;
-  return fill(body, { context, question: item.question, options });
+  const c = compiled(t);
+  let context = "";
+  if (item.context && item.context.length > 0) {
+    let passages = "";
+    for (let i = 0; i < item.context.length; i++) passages += (i > 0 ? "\n" : "") + render(c.passage, String(i + 1), item.context[i]);
+    context = render(c.context, passages);
+  }
+  let options = "";
+  if (item.options) for (let i = 0; i < item.options.length; i++) options += (i > 0 ? "\n" : "") + render(c.option, item.options[i].label, item.options[i].text);
+  const body = item.kind === "mcq" ? c.mcq : item.kind === "yesno" ? c.yesno : c.open;
+  return render(body, context, item.question, options);
 }
 
 /** Renders the completion (answer side) of an item. */
 export function renderCompletion(item: QAItem, t: PromptTemplate, opts: { withExplanation?: boolean } = {}): string {
-  const explanation = opts.withExplanation !== false && item.explanation && t.explanation ? fill(t.explanation, { text: item.explanation }) : "";
+  const c = compiled(t);
+  const explanation = opts.withExplanation !== false && item.explanation && t.explanation ? render(c.explanation, item.explanation) : "";
   if (item.kind === "mcq") {
     const opt = item.options?.find((o) => o.label === item.answer);
-    return fill(t.mcqAnswer, { label: item.answer, text: opt?.text ?? "", explanation });
+    return render(c.mcqAnswer, item.answer, opt?.text ?? "", explanation);
   }
-  if (item.kind === "yesno") return fill(t.yesnoAnswer, { label: item.answer, explanation });
-  return fill(t.openAnswer, { answer: item.answer });
+  if (item.kind === "yesno") return render(c.yesnoAnswer, item.answer, explanation);
+  return render(c.openAnswer, item.answer);
 }
 
 /** Renders an item into prompt + completion. */
@@ -92,8 +166,11 @@ export function renderExample(item: QAItem, t: PromptTemplate, opts: { withExpla
   return { prompt: renderPrompt(item, t), completion: renderCompletion(item, t, opts) };
 }
 
-/** Chat messages for an item (system, earlier turns kept by chat adapters in metadata.history, user, assistant). */
-export function renderMessages(item: QAItem, t: PromptTemplate, opts: { withExplanation?: boolean } = {}): Array<{ role: string; content: string }> {
+/**
+ * Chat messages for an item (system, earlier turns kept by chat adapters in metadata.history, user, assistant);
+ * `ex`, when given, is the item's `renderExample` with the same template and options (saves rendering it twice).
+ */
+export function renderMessages(item: QAItem, t: PromptTemplate, opts: { withExplanation?: boolean } = {}, ex?: RenderedExample): Array<{ role: string; content: string }> {
   const msgs: Array<{ role: string; content: string }> = [];
   const system = typeof item.metadata.system === "string" ? item.metadata.system : t.system;
   if (system) msgs.push({ role: "system", content: system });
@@ -105,8 +182,10 @@ export function renderMessages(item: QAItem, t: PromptTemplate, opts: { withExpl
       }
     }
   }
-  msgs.push({ role: "user", content: renderPrompt(item, t).replace(/\nAnswer:$/, "").trimEnd() });
-  msgs.push({ role: "assistant", content: renderCompletion(item, t, opts).trimStart() });
+  const prompt = ex?.prompt ?? renderPrompt(item, t);
+  const completion = ex?.completion ?? renderCompletion(item, t, opts);
+  msgs.push({ role: "user", content: (prompt.endsWith("\nAnswer:") ? prompt.slice(0, -8) : prompt).trimEnd() });
+  msgs.push({ role: "assistant", content: completion.trimStart() });
   return msgs;
 }
 

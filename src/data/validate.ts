@@ -47,15 +47,19 @@ export function validateItem(item: unknown): Problem | null {
     const what = rec.kind === undefined ? "missing" : quote(rec.kind);
     return problem("kind.unknown", "kind", `The kind is ${what}; set it to one of ${QA_KINDS.join(", ")}.`);
   }
-  const parsed = QAItemSchema.safeParse(item);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    let path = issue.path.map(String).join(".");
-    if (issue.code === "unrecognized_keys" && issue.keys.length > 0) path = path ? `${path}.${issue.keys[0]}` : issue.keys[0];
-    const field = path || "(record)";
-    return problem("schema.invalid", field, `Field ${field} is invalid (${issue.message.replace(/\.$/, "")}); fix the record or the adapter's field mapping.`);
+  let q: QAItem;
+  if (surelyMatchesSchema(rec)) q = rec as QAItem;
+  else {
+    const parsed = QAItemSchema.safeParse(item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      let path = issue.path.map(String).join(".");
+      if (issue.code === "unrecognized_keys" && issue.keys.length > 0) path = path ? `${path}.${issue.keys[0]}` : issue.keys[0];
+      const field = path || "(record)";
+      return problem("schema.invalid", field, `Field ${field} is invalid (${issue.message.replace(/\.$/, "")}); fix the record or the adapter's field mapping.`);
+    }
+    q = parsed.data;
   }
-  const q = parsed.data;
   if (!hasText(q.question)) {
     return problem("question.empty", "question", `The question is empty (${quote(q.question)}); fill in the question text or drop the record.`);
   }
@@ -144,6 +148,41 @@ function validateYesNo(q: QAItem): Problem | null {
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------------
+
+const ITEM_KEYS = new Set(Object.keys(QAItemSchema.shape));
+
+/**
+ * Whether QAItemSchema surely accepts a record whose kind is already known good: the plain objects, arrays and
+ * strings adapters build, with no unknown key. A shortcut past zod for the common case only; anything unusual
+ * (another prototype, a symbol key, an own `constructor`) answers false and goes through zod.
+ */
+function surelyMatchesSchema(rec: Record<string, unknown>): boolean {
+  if (Object.getPrototypeOf(rec) !== Object.prototype) return false;
+  for (const k in rec) if (!ITEM_KEYS.has(k)) return false;
+  const { id, source, question, answer, options, context, explanation, subject, metadata, raw } = rec;
+  if (typeof id !== "string" || id.length === 0 || typeof source !== "string" || source.length === 0) return false;
+  if (typeof question !== "string" || typeof answer !== "string") return false;
+  if ((explanation !== undefined && typeof explanation !== "string") || (subject !== undefined && typeof subject !== "string")) return false;
+  if (options !== undefined) {
+    if (!Array.isArray(options)) return false;
+    for (let i = 0; i < options.length; i++) {
+      const o: unknown = options[i];
+      if (typeof o !== "object" || o === null || Object.getPrototypeOf(o) !== Object.prototype) return false;
+      for (const k in o) if (k !== "label" && k !== "text") return false;
+      const { label, text } = o as { label?: unknown; text?: unknown };
+      if (typeof label !== "string" || label.length === 0 || typeof text !== "string") return false;
+    }
+  }
+  if (context !== undefined) {
+    if (!Array.isArray(context)) return false;
+    for (let i = 0; i < context.length; i++) if (typeof context[i] !== "string") return false;
+  }
+  return isPlainRecord(metadata) && (raw === undefined || isPlainRecord(raw));
+}
+
+function isPlainRecord(v: unknown): boolean {
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype && !Object.hasOwn(v, "constructor") && Object.getOwnPropertySymbols(v).length === 0;
+}
 
 function problem(reason: ReasonCode, field: string, message: string): Problem {
   return { reason, field, message };

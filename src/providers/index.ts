@@ -14,3 +14,4 @@ export * from "./fingerprint.ts";
 export * from "./llamacpp.ts";
 export * from "./openai.ts";
 export * from "./registry.ts";
+export * from "./local.ts";

@@ -41,7 +41,7 @@ export interface LlamaCppOptions {
   chatTemplate?: string;
   /** the model's name in results and on /v1/models (default the file name) */
   id?: string;
-  /** reuse the KV cache of a shared prompt prefix between requests (default true; MCQ options share their stem) */
+  /** reuse the KV cache and the computed scores of a prefix shared between requests (default true; MCQ options share their stem) */
   reusePrefix?: boolean;
 }
 
@@ -110,15 +110,34 @@ function checkGguf(path: string, what: string, flag: string): string {
   return abs;
 }
 
-/** A pool of context sequences: each request holds one while it runs. */
+/** Length of the common prefix of two token lists. */
+function commonPrefix(a: readonly Token[], b: readonly Token[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** A pool of context sequences: each request holds one while it runs, preferring the one that shares its prefix. */
 class SequencePool {
   private readonly free: LlamaContextSequence[];
   private readonly waiters: Array<(s: LlamaContextSequence) => void> = [];
   constructor(seqs: LlamaContextSequence[]) {
     this.free = [...seqs];
   }
-  async use<T>(fn: (s: LlamaContextSequence) => Promise<T>): Promise<T> {
-    const seq = this.free.pop() ?? (await new Promise<LlamaContextSequence>((r) => this.waiters.push(r)));
+  async use<T>(fn: (s: LlamaContextSequence) => Promise<T>, prefer?: readonly Token[]): Promise<T> {
+    let seq: LlamaContextSequence | undefined;
+    if (this.free.length > 0) {
+      let best = this.free.length - 1;
+      if (prefer && this.free.length > 1) {
+        let bestLen = -1;
+        this.free.forEach((s, i) => {
+          const n = commonPrefix(s.contextTokens, prefer);
+          if (n > bestLen) [best, bestLen] = [i, n];
+        });
+      }
+      seq = this.free.splice(best, 1)[0];
+    }
+    seq ??= await new Promise<LlamaContextSequence>((r) => this.waiters.push(r));
     try {
       return await fn(seq);
     } finally {
@@ -129,17 +148,34 @@ class SequencePool {
   }
 }
 
-/** Log-probabilities at scored positions: entry j is about tokens[from + j]. */
-interface PositionScores {
-  logprobs: number[];
-  isArgmax: boolean[];
-  top: Array<Array<{ token: Token; logprob: number }>>;
+/** The score of one position: log P(token | tokens before it), whether it is the argmax, the best `topK` tokens. */
+interface PositionScore {
+  logprob: number;
+  isArgmax: boolean;
+  /** best first; at least the top-1 is always kept */
+  top: Array<{ token: Token; logprob: number }>;
+  /** how many alternatives were asked for when it was computed (top may be shorter for a tiny vocabulary) */
+  topK: number;
 }
+
+/**
+ * The last text scored on a sequence: scores[p] is about tokens[p] given tokens[<p] (undefined where a position was
+ * evaluated without probabilities). A score depends on the tokens up to it and nothing else, so it stays valid for
+ * any later text with the same prefix, whatever the sequence's KV state has become since.
+ */
+interface ScoredPrefix {
+  tokens: Token[];
+  scores: Array<PositionScore | undefined>;
+}
+
+const NOTHING_SCORED: ScoredPrefix = { tokens: [], scores: [] };
 
 /** A llama.cpp-backed Model. */
 class LlamaCppModel implements Model {
   private closed = false;
   private readonly vocabSize: number;
+  /** per sequence, the last text it scored, reused by later requests that share a prefix with it */
+  private readonly scored = new Map<LlamaContextSequence, ScoredPrefix>();
   constructor(
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
@@ -181,10 +217,7 @@ class LlamaCppModel implements Model {
   /** Erases the sequence state after the prefix it shares with `tokens` (at most `maxKeep` tokens kept). */
   private async adapt(seq: LlamaContextSequence, tokens: readonly Token[], maxKeep: number): Promise<number> {
     let keep = 0;
-    if (this.reusePrefix) {
-      const have = seq.contextTokens;
-      while (keep < have.length && keep < tokens.length && keep < maxKeep && have[keep] === tokens[keep]) keep++;
-    }
+    if (this.reusePrefix) keep = Math.min(commonPrefix(seq.contextTokens, tokens), maxKeep);
     if (keep === 0) {
       if (seq.nextTokenIndex > 0) await seq.clearHistory();
     } else if (seq.nextTokenIndex > keep) {
@@ -193,17 +226,36 @@ class LlamaCppModel implements Model {
     return keep;
   }
 
-  /** Evaluates `tokens` and returns log P(tokens[p] | tokens[<p]) for p in [from, n), with argmax flags and top-k. */
-  private async scorePositions(seq: LlamaContextSequence, tokens: readonly Token[], from: number, topK: number): Promise<PositionScores> {
+  /**
+   * Scores tokens[p] given tokens[<p] for p in [from, n). Positions a previous request on this sequence already
+   * scored with the same tokens before them come from memory; the rest are evaluated after the longest reusable KV
+   * prefix, so MCQ options (and OpenAI echo requests) that share a long stem evaluate and score the stem once.
+   */
+  private async scorePositions(seq: LlamaContextSequence, tokens: readonly Token[], from: number, topK: number): Promise<PositionScore[]> {
     const n = tokens.length;
-    const out: PositionScores = { logprobs: [], isArgmax: [], top: [] };
-    if (from >= n) return out;
+    if (from >= n) return [];
     if (n > this.context.contextSize) throw new MedtuneError("llamacpp.too-long", `the text is ${n} tokens, more than the context size ${this.context.contextSize}`, { hint: "raise contextSize or shorten the input" });
-    let pos = await this.adapt(seq, tokens, from - 1);
-    if (from - 1 > pos) {
-      await seq.evaluateWithoutGeneratingNewTokens(tokens.slice(pos, from - 1));
-      pos = from - 1;
+    const known = (this.reusePrefix && this.scored.get(seq)) || NOTHING_SCORED;
+    const shared = commonPrefix(known.tokens, tokens);
+    // q: the first wanted position not in memory (or remembered with fewer alternatives than asked for).
+    let q = from;
+    while (q < Math.min(shared, n) && (known.scores[q]?.topK ?? -1) >= topK) q++;
+    const remembered = known.scores.slice(0, Math.min(shared, q));
+    if (q === n) return remembered.slice(from) as PositionScore[];
+    return [...(remembered.slice(from) as PositionScore[]), ...(await this.evaluateFrom(seq, tokens, q, topK, remembered))];
+  }
+
+  /** Evaluates what scorePositions could not remember: positions q..n-1, after the longest reusable KV prefix. */
+  private async evaluateFrom(seq: LlamaContextSequence, tokens: readonly Token[], q: number, topK: number, remembered: Array<PositionScore | undefined>): Promise<PositionScore[]> {
+    const n = tokens.length;
+    // The distribution at q comes from the logits after token q-1, so the KV state keeps at most q-1 tokens.
+    let pos = await this.adapt(seq, tokens, q - 1);
+    if (q - 1 > pos) {
+      await seq.evaluateWithoutGeneratingNewTokens(tokens.slice(pos, q - 1));
+      pos = q - 1;
     }
+    const fresh: PositionScore[] = [];
+    const keepTop = Math.max(1, topK);
     const chunk = Math.max(1, Math.min(512, Math.floor(PROB_ENTRIES_PER_CHUNK / this.vocabSize)));
     const item = { generateNext: { probabilities: true, options: EXACT } };
     while (pos < n - 1) {
@@ -212,25 +264,26 @@ class LlamaCppModel implements Model {
       for (let j = 0; j < end - pos; j++) {
         const probs = res[j]?.next.probabilities;
         if (!probs) throw new MedtuneError("llamacpp.no-probabilities", `llama.cpp returned no probabilities at position ${pos + j}`);
-        const target = tokens[pos + j + 1];
-        const p = probs.get(target) ?? 0;
-        const first = probs.entries().next().value as [Token, number] | undefined;
-        out.logprobs.push(Math.log(p));
-        out.isArgmax.push(first !== undefined && p >= first[1]);
-        if (topK > 0) {
-          const top: Array<{ token: Token; logprob: number }> = [];
-          for (const [tok, q] of probs) {
-            if (top.length >= topK) break;
-            top.push({ token: tok, logprob: Math.log(q) });
-          }
-          out.top.push(top);
+        // The map comes sorted, best first: the top-k is its head, never a sort of the vocabulary.
+        const p = probs.get(tokens[pos + j + 1]) ?? 0;
+        const top: PositionScore["top"] = [];
+        let best = Number.POSITIVE_INFINITY;
+        for (const [tok, pr] of probs) {
+          if (top.length >= keepTop) break;
+          if (top.length === 0) best = pr;
+          top.push({ token: tok, logprob: Math.log(pr) });
         }
+        fresh.push({ logprob: Math.log(p), isArgmax: p >= best, top, topK });
       }
       pos = end;
     }
-    return out;
+    if (this.reusePrefix) {
+      const scores: Array<PositionScore | undefined> = [...remembered];
+      while (scores.length < q) scores.push(undefined);
+      this.scored.set(seq, { tokens: tokens.slice(), scores: scores.concat(fresh) });
+    }
+    return fresh;
   }
-
 
   async logprobs(requests: LogprobRequest[]): Promise<LogprobResult[]> {
     return Promise.all(requests.map((r) => this.logprobOne(r)));
@@ -245,8 +298,10 @@ class LlamaCppModel implements Model {
       if (split.tokens.length > this.context.contextSize) {
         return { logprob: Number.NaN, tokens: 0, isGreedy: false, error: `context + continuation is ${split.tokens.length} tokens, more than the context size ${this.context.contextSize} (raise contextSize)` };
       }
-      const s = await this.pool.use((seq) => this.scorePositions(seq, split.tokens as Token[], split.start, 0));
-      return { logprob: s.logprobs.reduce((a, b) => a + b, 0), tokens: s.logprobs.length, isGreedy: s.isArgmax.every(Boolean), tokenLogprobs: s.logprobs };
+      const tokens = split.tokens as Token[];
+      const s = await this.pool.use((seq) => this.scorePositions(seq, tokens, split.start, 0), tokens);
+      const tokenLogprobs = s.map((x) => x.logprob);
+      return { logprob: tokenLogprobs.reduce((a, b) => a + b, 0), tokens: tokenLogprobs.length, isGreedy: s.every((x) => x.isArgmax), tokenLogprobs };
     } catch (e) {
       return { logprob: Number.NaN, tokens: 0, isGreedy: false, error: errorMessage(e) };
     }
@@ -268,11 +323,11 @@ class LlamaCppModel implements Model {
       if (tokens.length > this.context.contextSize) return empty(`the text is ${tokens.length} tokens, more than the context size ${this.context.contextSize} (raise contextSize)`);
       const { strings, offsets } = this.tokenOffsets(tokens, prefix.length, r.text);
       if (tokens.length === 0) return { tokens: [], offsets: [], logprobs: [], top: [] };
-      const s = await this.pool.use((seq) => this.scorePositions(seq, tokens, 1, topK));
-      const logprobs: (number | null)[] = [null, ...s.logprobs];
+      const s = await this.pool.use((seq) => this.scorePositions(seq, tokens, 1, topK), tokens);
+      const logprobs: (number | null)[] = [null, ...s.map((x) => x.logprob)];
       const result: TokenScores = { tokens: strings, offsets, logprobs };
       if (topK > 0) {
-        result.top = [null, ...s.top.map((list, j) => list.map((e) => ({ token: this.model.detokenize([e.token], true, tokens.slice(Math.max(0, j - 7), j + 1)), logprob: e.logprob })))];
+        result.top = [null, ...s.map((x, j) => x.top.slice(0, topK).map((e) => ({ token: this.model.detokenize([e.token], true, tokens.slice(Math.max(0, j - 7), j + 1)), logprob: e.logprob })))];
       }
       return result;
     } catch (e) {
@@ -367,7 +422,7 @@ class LlamaCppModel implements Model {
           if (u.delta) r.onText?.(u.delta);
         }
         return { text: stopper.text, finishReason: stopped ? "stop" : finishReason, tokens: ids.length, promptTokens: prompt.length, latencyMs: performance.now() - t0 };
-      });
+      }, prompt);
     } catch (e) {
       return fail(errorMessage(e));
     }

@@ -73,7 +73,6 @@ function resolveKernels(k: LocalModelOptions["kernels"]): Kernels {
 
 /** Reads one adapter for `base`: a PEFT folder or a llama.cpp GGUF LoRA file. */
 async function readAdapter(path: string, base: ModelConfig, field: string): Promise<LoraAdapter> {
-  if (!existsSync(path)) badOption(field, `adapter not found: ${path}`, "give a PEFT adapter folder (adapter_config.json) or a GGUF LoRA file");
   if (statSync(path).isDirectory()) return loadPeftAdapter(path, base);
   if (path.endsWith(".gguf")) return loadGgufLora(path, base);
   return badOption(field, `adapter is neither a folder nor a .gguf file: ${path}`, "give a PEFT adapter folder (adapter_config.json + adapter_model.safetensors) or a GGUF LoRA file");
@@ -105,16 +104,19 @@ export async function createLocalModel(opts: LocalModelOptions): Promise<Model> 
   const kernels = resolveKernels(opts.kernels);
 
   const found = detectModel(resolve(opts.path));
+  const adapterPaths = adapters.map((a) => resolve(a));
+  adapterPaths.forEach((a, i) => {
+    if (!existsSync(a)) badOption(`adapters[${i}]`, `adapter not found: ${adapters[i]}`, "give a PEFT adapter folder (adapter_config.json) or a GGUF LoRA file");
+  });
+  const tokenizer = await loadTokenizer(found.path);
   const loaded = await loadModel(found.path);
   const engine = LlamaModel.fromTensors(loaded.config, loaded.tensors, { kernels });
   loaded.tensors.clear();
-  const adapterPaths = adapters.map((a) => resolve(a));
   for (const [i, path] of adapterPaths.entries()) {
     const adapter = await readAdapter(path, loaded.config, `adapters[${i}]`);
     engine.loadLora(adapter, { dropout: 0 }, path);
     engine.mergeLora();
   }
-  const tokenizer = await loadTokenizer(found.path);
   const chatTemplate = opts.chatTemplate ?? tokenizer.chatTemplate;
   const contextLength = wantContext ?? loaded.config.maxPositionEmbeddings;
   const stem = (p: string): string => basename(p).replace(/\.gguf$/i, "");

@@ -2,8 +2,9 @@
 // `medtune serve`). Chat goes to /chat/completions, raw prompts to /completions; continuations are scored like
 // lm-evaluation-harness `local-completions`: prompt = context + continuation with `echo` and `logprobs`, and the
 // returned `text_offset` says which tokens belong to the continuation. Servers that cannot score say so per result.
+// Opening reads GET /models once, so the cache fingerprint follows what the server says about the model.
 import { performance } from "node:perf_hooks";
-import { MedtuneError, errorMessage, sha256 } from "../core/index.ts";
+import { MedtuneError, errorMessage, log, sha256 } from "../core/index.ts";
 import { codePointLength, firstTokenAfter, moveTrailingSpace } from "./continuation.ts";
 import { HttpError, postJson, type HttpClientOptions, type RetryEvent } from "./http-client.ts";
 import { Limiter } from "./limiter.ts";
@@ -41,6 +42,13 @@ export interface OpenAIOptions {
   logprobs?: boolean;
   /** extra headers (never logged) */
   headers?: Record<string, string>;
+  /**
+   * a label mixed into the cache fingerprint (model spec `cache-tag=`): change it to start a fresh cache namespace,
+   * e.g. after retuning a model served under the same name by a server whose GET /models cannot tell the weights apart
+   */
+  cacheTag?: string;
+  /** where the one-line warnings of opening go (default the medtune log) */
+  warn?: (message: string) => void;
   /** test hooks: the wait between attempts, the jitter source, a retry observer */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -71,6 +79,84 @@ function normalizeBaseUrl(raw: string): string {
   return `${u.origin}${path}`;
 }
 
+/** GET /models waits at most this long at open (a hung server costs seconds, not the request timeout). */
+const MODELS_TIMEOUT_MS = 10_000;
+/** A `created` this close to the server's clock is the time of the request (vLLM, llama.cpp, TGI), not of the model. */
+const VOLATILE_CREATED_S = 300;
+/**
+ * Fields of a /models entry that describe the weights: OpenAI/Ollama `owned_by`, vLLM `root`/`parent` (LoRA base),
+ * llama.cpp `meta` (n_params, size, vocab, ftype), digests and revisions. Other fields (vLLM's random permission ids,
+ * max_model_len, router status) change without the weights changing.
+ */
+const IDENTIFYING_FIELDS = ["owned_by", "root", "parent", "meta", "digest", "revision"] as const;
+
+/** What the server says identifies the served model. */
+interface ServedIdentity {
+  /** `medtune serve`'s own model fingerprint (exact: weights, adapters, numerics) */
+  medtune?: { provider: string; fingerprint: string };
+  /** the identifying fields of the model's /models entry (plus `created` when it dates the model) */
+  entry?: Record<string, unknown>;
+  /** why nothing could be read (the cache then cannot detect changed weights) */
+  warning?: string;
+}
+
+/** JSON with object keys sorted, so the same metadata always hashes the same. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]])) : x));
+}
+
+/**
+ * Reads GET {baseUrl}/models once and keeps what identifies `model`: `medtune serve`'s fingerprint when present, else
+ * the identifying fields of its entry (a lone listed model stands for any name, as llama.cpp's server serves it).
+ * Never throws: a server without the endpoint, unreachable or odd, gives a warning instead.
+ */
+async function servedIdentity(baseUrl: string, model: string, headers: Record<string, string>, timeoutMs = MODELS_TIMEOUT_MS): Promise<ServedIdentity> {
+  const url = `${baseUrl}/models`;
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new Error("timeout")), timeoutMs);
+  let body: unknown;
+  let serverNowS = Date.now() / 1000;
+  try {
+    const res = await fetch(url, { headers: { accept: "application/json", ...headers }, signal: ctl.signal });
+    const text = await res.text();
+    if (!res.ok) return { warning: `${url} answered HTTP ${res.status}` };
+    const date = Date.parse(res.headers.get("date") ?? "");
+    if (Number.isFinite(date)) serverNowS = date / 1000;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { warning: `${url} did not answer JSON` };
+    }
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return { warning: ctl.signal.aborted ? `${url} did not answer within ${timeoutMs} ms` : `could not reach ${url}: ${cause?.code ?? cause?.message ?? errorMessage(e)}` };
+  } finally {
+    clearTimeout(timer);
+  }
+  const data = (body as { data?: unknown })?.data;
+  if (!Array.isArray(data)) return { warning: `${url} has no "data" list` };
+  const entries = data.filter((m): m is Record<string, unknown> => m !== null && typeof m === "object" && !Array.isArray(m));
+  const entry = entries.find((m) => m.id === model) ?? entries.find((m) => m.id === `${model}:latest`) ?? (entries.length === 1 ? entries[0] : undefined);
+  if (!entry) return { warning: `${url} lists ${entries.length === 0 ? "no models" : entries.map((m) => JSON.stringify(m.id)).slice(0, 5).join(", ")}, not ${JSON.stringify(model)}` };
+  const own = entry.medtune as { provider?: unknown; fingerprint?: unknown } | undefined;
+  if (own && typeof own.fingerprint === "string" && own.fingerprint.length > 0) return { medtune: { provider: String(own.provider), fingerprint: own.fingerprint } };
+  const kept: Record<string, unknown> = { id: entry.id };
+  for (const k of IDENTIFYING_FIELDS) if (entry[k] !== undefined && entry[k] !== null) kept[k] = entry[k];
+  if (kept.meta && typeof kept.meta === "object") {
+    const { n_ctx: _slotContext, ...weights } = kept.meta as Record<string, unknown>; // llama.cpp's -c, a runtime setting
+    kept.meta = weights;
+  }
+  if (typeof entry.created === "number" && Math.abs(serverNowS - entry.created) > VOLATILE_CREATED_S) kept.created = entry.created;
+  return { entry: kept };
+}
+
+/** The cache fingerprint of a served model: medtune's own fingerprint, else base URL, name and server metadata. */
+function openAIFingerprint(baseUrl: string, model: string, identity: ServedIdentity, cacheTag?: string): string {
+  const tag = cacheTag ?? null;
+  if (identity.medtune) return sha256(canonicalJson({ v: 2, model, medtune: identity.medtune, cacheTag: tag }));
+  return sha256(canonicalJson({ v: 2, baseUrl, model, server: identity.entry ?? null, cacheTag: tag }));
+}
+
 /** An OpenAI-compatible HTTP model. */
 class OpenAIModel implements Model {
   private closed = false;
@@ -82,16 +168,13 @@ class OpenAIModel implements Model {
   constructor(private readonly opts: OpenAIOptions, private readonly meta: ModelInfo) {
     this.baseUrl = meta.path!;
     this.limiter = new Limiter(opts.maxConcurrent ?? 4);
-    const env = opts.env ?? process.env;
-    const keyName = opts.apiKeyEnv ?? "OPENAI_API_KEY";
-    const key = env[keyName];
     this.http = {
       timeoutMs: opts.timeoutMs ?? 120_000,
       maxRetries: opts.maxRetries ?? 4,
       baseDelayMs: opts.baseDelayMs ?? 500,
       maxDelayMs: opts.maxDelayMs ?? 20_000,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
-      headers: { ...opts.headers, ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      headers: requestHeaders(opts),
       sleep: opts.sleep,
       random: opts.random,
       onRetry: opts.onRetry,
@@ -246,8 +329,17 @@ class OpenAIModel implements Model {
   }
 }
 
-/** Creates a Model over an OpenAI-compatible server (no network traffic until the first request). */
-export function openOpenAI(opts: OpenAIOptions): Model {
+/** The Authorization header (from the named environment variable) and the user's extra headers. */
+function requestHeaders(opts: OpenAIOptions): Record<string, string> {
+  const key = (opts.env ?? process.env)[opts.apiKeyEnv ?? "OPENAI_API_KEY"];
+  return { ...opts.headers, ...(key ? { authorization: `Bearer ${key}` } : {}) };
+}
+
+/**
+ * Creates a Model over an OpenAI-compatible server. It reads GET /models once, so cached results follow the served
+ * weights as far as the server describes them; a server without it works, with a one-line warning.
+ */
+export async function openOpenAI(opts: OpenAIOptions): Promise<Model> {
   if (typeof opts.model !== "string" || opts.model.length === 0) throw new MedtuneError("openai.bad-option", "model must name the served model", { where: "model", hint: "see GET /v1/models on the server" });
   const keyName = opts.apiKeyEnv ?? "OPENAI_API_KEY";
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyName)) throw new MedtuneError("openai.bad-option", `apiKeyEnv must be an environment variable name, got ${JSON.stringify(keyName)}`, { where: "apiKeyEnv" });
@@ -255,12 +347,18 @@ export function openOpenAI(opts: OpenAIOptions): Model {
     if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new MedtuneError("openai.bad-option", `${name} must be an integer >= ${min}, got ${String(v)}`, { where: name });
   }
   if (opts.echoMaxTokens !== undefined && opts.echoMaxTokens !== 0 && opts.echoMaxTokens !== 1) throw new MedtuneError("openai.bad-option", `echoMaxTokens must be 0 or 1, got ${String(opts.echoMaxTokens)}`, { where: "echoMaxTokens" });
+  if (opts.cacheTag !== undefined && (typeof opts.cacheTag !== "string" || opts.cacheTag.length === 0)) throw new MedtuneError("openai.bad-option", `cacheTag must be a non-empty string, got ${JSON.stringify(opts.cacheTag)}`, { where: "cacheTag", hint: "leave it out to use the server's own description of the model" });
   const baseUrl = normalizeBaseUrl(opts.baseUrl);
+  const identity = await servedIdentity(baseUrl, opts.model, requestHeaders(opts), Math.min(opts.timeoutMs ?? MODELS_TIMEOUT_MS, MODELS_TIMEOUT_MS));
+  if (identity.warning) {
+    const tag = opts.cacheTag === undefined ? "; after changing the weights, add cache-tag=NAME to the model spec" : ` beyond cache-tag=${opts.cacheTag}`;
+    (opts.warn ?? log.warn)(`openai provider: ${identity.warning}, so the request cache cannot detect changed weights behind ${JSON.stringify(opts.model)}${tag}`);
+  }
   const info: ModelInfo = {
     id: opts.model,
     provider: "openai",
     path: baseUrl,
-    fingerprint: sha256(JSON.stringify({ baseUrl, model: opts.model })),
+    fingerprint: openAIFingerprint(baseUrl, opts.model, identity, opts.cacheTag),
     capabilities: { logprobs: opts.logprobs ?? true, chat: true },
     ...(opts.contextLength ? { contextLength: opts.contextLength } : {}),
   };

@@ -7,3 +7,7 @@ export * from "./compare.ts";
 export * from "./select.ts";
 export * from "./finetune-config.ts";
 export * from "./finetune.ts";
+export * from "./pipeline.ts";
+export * from "./redteam.ts";
+export * from "./gate.ts";
+export * from "./pipeline-safety.ts";

@@ -2,17 +2,20 @@
 // evaluation sets, split and export, streaming record by record; then write the data card. Every record read is
 // accounted for: read = kept + quarantined + duplicates + contaminated.
 import { existsSync, readFileSync, statSync, readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve, relative } from "node:path";
 import {
   AtomicWriter, MedtuneError, validateConfig, Progress, sha256File, writeJsonAtomic, writeFileAtomic, assetPath, medtuneVersion, runFolderName, log,
 } from "../core/index.ts";
 import {
-  getAdapter, cleanItem, validateItem, Deduplicator, scrubItemPhi, ContaminationIndex, StratifiedSplitter, stratumOf, labelOf,
-  SPLITS, TEMPLATES, PromptTemplateSchema, checkTemplate, renderExample, renderMessages, LengthStats, wordCount, bump,
-  renderDataCardMarkdown,
-  type QAItem, type QuarantineRecord, type SourceRecord, type PromptTemplate, type DataCard, type SourceCounts, type HashedFile,
+  getAdapter, ContaminationIndex, StratifiedSplitter, SPLITS, TEMPLATES, PromptTemplateSchema, checkTemplate, LengthStats, bump, renderDataCardMarkdown,
+  type QAItem, type QuarantineRecord, type PromptTemplate, type DataCard, type SourceCounts, type HashedFile,
 } from "../data/index.ts";
 import { PrepareConfigSchema, type PrepareConfig, type SourceConfig } from "./prepare-config.ts";
+import {
+  COL, N_COLS, N_SEGS, SEG, REC_INVALID, REC_READ_ERROR, contaminationIndex, inlineStages, makeDeduplicator, parallelStages, readEvalItems,
+  type StageSettings, type StagedBatch,
+} from "./prepare-worker.ts";
 
 /** The built-in demo sources: medtune's own original MCQ and open QA set. */
 export function demoSources(): SourceConfig[] {
@@ -34,6 +37,29 @@ export interface PrepareOptions {
   quiet?: boolean;
   /** Base directory for relative paths in the config (default: cwd). */
   baseDir?: string;
+  /**
+   * Worker threads for the record stages: 1 runs everything in this thread. Default: min(2, available cores) when
+   * the sources hold at least 8 MB, else 1. Outputs are byte-identical whatever the count.
+   */
+  workers?: number;
+}
+
+const MIN_PARALLEL_BYTES = 8 << 20; // below this, starting threads costs more than it saves
+
+function threadCount(requested: number | undefined, files: string[]): number {
+  if (requested !== undefined) return Math.max(1, Math.floor(requested));
+  let bytes = 0;
+  for (const f of files) bytes += statSync(f).size;
+  return bytes >= MIN_PARALLEL_BYTES ? Math.min(2, availableParallelism()) : 1;
+}
+
+const NO_ENTRIES = new Int32Array(0);
+
+/** Writes `record` as a JSON line with `item` (the JSON of an item, as UTF-8) as its last field, as JSON.stringify({ ...record, item }) would. */
+function writeWithItem(out: AtomicWriter, record: Record<string, unknown>, item: Uint8Array): void {
+  out.write(JSON.stringify(record).slice(0, -1) + ',"item":');
+  out.writeBytes(item);
+  out.write("}\n");
 }
 
 function resolveTemplate(t: PrepareConfig["export"]["template"], baseDir: string): PromptTemplate {
@@ -102,44 +128,52 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
   const quarantineByReason: Record<string, number> = {};
   const inputs: HashedFile[] = [];
 
-  // Evaluation sets: read, clean, index. Invalid eval records are skipped (they cannot leak a gold answer).
+  // Stages 1-5 run record by record in batches (prepare-worker.ts), in worker threads for large inputs: each record
+  // is read, cleaned, validated, hashed for dedup, PHI-scrubbed, scanned for contamination and rendered there.
+  // The order-dependent stages are applied here, batch by batch in input order: dedup and contamination decisions,
+  // split, writes and counts. Worker threads start first, so they load while the evaluation index is built here.
+  const settings: StageSettings = { config, sources, template, baseDir };
+  const sourceFiles = sources.map((src) => listFiles(abs(src.path)));
+  const nThreads = threadCount(opts.workers, sourceFiles.flat());
   let contamination: ContaminationIndex | null = null;
-  if (config.eval.length > 0) {
-    const evalItems: QAItem[] = [];
-    for (const e of config.eval) {
-      const adapter = getAdapter(e.format);
-      let n = 0;
-      for await (const rec of adapter.read(abs(e.path), { sourceName: e.name ?? e.format, mapping: e.mapping, header: e.header, subject: e.subject, maxRecordBytes: config.maxRecordBytes })) {
-        if (!rec.item) continue;
-        evalItems.push(config.clean.enabled ? cleanItem(rec.item).item : rec.item);
-        n++;
-      }
-      contStage.evalSets.push({ source: e.name ?? e.format, path: e.path, items: n });
-      for (const f of listFiles(abs(e.path))) inputs.push({ path: relative(baseDir, f) || f, sha256: await sha256File(f), bytes: statSync(f).size, format: `${e.format} (eval)` });
+  const stages = nThreads > 1 ? parallelStages(settings, () => contamination, nThreads - 1) : inlineStages(settings, () => contamination);
+
+  // Evaluation sets: read, clean, index. Invalid eval records are skipped (they cannot leak a gold answer).
+  try {
+    if (config.eval.length > 0) {
+      const evalItems = await readEvalItems(config, abs, async (e, n) => {
+        contStage.evalSets.push({ source: e.name ?? e.format, path: e.path, items: n });
+        for (const f of listFiles(abs(e.path))) inputs.push({ path: relative(baseDir, f) || f, sha256: await sha256File(f), bytes: statSync(f).size, format: `${e.format} (eval)` });
+      });
+      contamination = await contaminationIndex(config, evalItems);
+      say(`indexed ${evalItems.length} evaluation items for decontamination`);
     }
-    contamination = await ContaminationIndex.build(evalItems, {
-      ngram: config.contamination.ngram, threshold: config.contamination.threshold, near: config.contamination.near,
-      minCoverage: config.contamination.minCoverage, maxEvalItems: config.contamination.maxEvalItems, maxTrainMatches: config.contamination.maxTrainMatches,
-    });
-    say(`indexed ${evalItems.length} evaluation items for decontamination`);
+    for (const [i, src] of sources.entries()) {
+      for (const f of sourceFiles[i]) inputs.push({ path: relative(baseDir, f) || f, sha256: await sha256File(f), bytes: statSync(f).size, format: src.format });
+    }
+  } catch (e) {
+    await stages.close();
+    throw e;
   }
 
-  const quarantine = new AtomicWriter(join(outDir, "quarantine.jsonl"));
-  const duplicatesOut = new AtomicWriter(join(outDir, "duplicates.jsonl"));
-  const contaminationOut = new AtomicWriter(join(outDir, "contamination.jsonl"));
+  const hashed = { sha256: true };
+  const quarantine = new AtomicWriter(join(outDir, "quarantine.jsonl"), hashed);
+  const duplicatesOut = new AtomicWriter(join(outDir, "duplicates.jsonl"), hashed);
+  const contaminationOut = new AtomicWriter(join(outDir, "contamination.jsonl"), hashed);
   // 6. split and 7. export happen as each item is kept: one streaming pass, no second read.
-  const writers = SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.jsonl`)));
-  const chat = config.export.formats.includes("chat") ? SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.chat.jsonl`))) : null;
-  const comp = config.export.formats.includes("completion") ? SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.completion.jsonl`))) : null;
+  const writers = SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.jsonl`), hashed));
+  const chat = config.export.formats.includes("chat") ? SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.chat.jsonl`), hashed)) : null;
+  const comp = config.export.formats.includes("completion") ? SPLITS.map((s) => new AtomicWriter(join(outDir, `${s}.completion.jsonl`), hashed)) : null;
   const outWriters = [...writers, ...(chat ?? []), ...(comp ?? [])];
+  const allWriters = [quarantine, duplicatesOut, contaminationOut, ...outWriters];
   const dist = { kind: {} as Record<string, number>, source: {} as Record<string, number>, subject: {} as Record<string, number>, label: {} as Record<string, number> };
   const perSplit: DataCard["distributions"]["perSplit"] = {};
   for (const s of SPLITS) perSplit[s] = { source: {}, label: {}, kind: {} };
   const lengths = { questionWords: new LengthStats(), answerWords: new LengthStats(), contextWords: new LengthStats(), explanationWords: new LengthStats(), promptWords: new LengthStats(), completionWords: new LengthStats() };
-  const dedup = config.dedup.enabled ? new Deduplicator({ threshold: config.dedup.threshold, near: config.dedup.near, seed: config.seed }) : null;
+  const dedup = makeDeduplicator(config);
   const splitter = new StratifiedSplitter({ train: config.split.train, validation: config.split.validation, test: config.split.test }, config.seed);
-  const phiOptions = { types: config.phi.types }; // one object: the scrubber compiles it once
   const progress = new Progress("prepare", { unit: "records", quiet });
+  const decoder = new TextDecoder();
 
   const reject = (rec: QuarantineRecord, src: string) => {
     if (config.strict) {
@@ -151,135 +185,140 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
     perSource[src].quarantined++;
   };
 
-  try {
-    for (const src of sources) {
-      const name = src.name ?? src.format;
-      perSource[name] ??= newCounts();
-      const files = listFiles(abs(src.path));
-      for (const f of files) inputs.push({ path: relative(baseDir, f) || f, sha256: await sha256File(f), bytes: statSync(f).size, format: src.format });
-      const adapter = getAdapter(src.format);
-      let nInSource = 0;
-      for await (const rec of adapter.read(abs(src.path), { sourceName: name, mapping: src.mapping, header: src.header, subject: src.subject, maxRecordBytes: config.maxRecordBytes }) as AsyncGenerator<SourceRecord>) {
-        nInSource++;
-        total.read++;
-        readStage.records++;
-        perSource[name].read++;
-        progress.tick();
-        const file = relative(baseDir, rec.file) || rec.file;
-        if (!rec.item) {
-          const err = rec.error ?? { field: "(record)", reason: "read.unknown", message: "the adapter could not map this record" };
-          readStage.errors++;
-          bump(readStage.byReason, err.reason);
-          reject({ stage: "read", reason: err.reason, message: err.message, field: err.field, file, line: rec.line, raw: rec.raw, bytes: rec.bytes }, name);
-          await quarantine.flushIfNeeded();
+  // The rest of the pipeline for one staged batch, record by record in input order.
+  const apply = (b: StagedBatch, strings: readonly string[], name: string) => {
+    const { cols, bytes, offsets, sketches, sketchWidth, ids } = b;
+    const counts = perSource[name];
+    let e = 0; // next entry of b.extras
+    for (let i = 0; i < b.n; i++) {
+      const c = i * N_COLS;
+      const o = i * N_SEGS;
+      const extra = e < b.extras.length && b.extras[e][0] === i ? b.extras[e++][1] : undefined;
+      total.read++;
+      readStage.records++;
+      counts.read++;
+      const status = cols[c + COL.status];
+      if (status === REC_READ_ERROR) {
+        const rec = extra!.reject!;
+        readStage.errors++;
+        bump(readStage.byReason, rec.reason);
+        reject(rec, name);
+        continue;
+      }
+      // 1. clean
+      if (extra?.changed) {
+        cleanStage.itemsChanged++;
+        for (const f of extra.changed) bump(cleanStage.byField, f);
+      }
+      // 2. validate
+      if (status === REC_INVALID) {
+        const rec = extra!.reject!;
+        validateStage.rejected++;
+        bump(validateStage.byReason, rec.reason);
+        reject(rec, name);
+        continue;
+      }
+      const id = ids[i];
+      const file = strings[cols[c + COL.file]];
+      const line = cols[c + COL.line];
+      // the canonical line without its newline (after the PHI scrub), and the item as deduplicated (before it)
+      const itemJson = bytes.subarray(offsets[o + SEG.item], offsets[o + SEG.chat] - 1);
+      // 3. deduplicate
+      if (dedup) {
+        const d = dedup.checkSketch(id, sketches, i * sketchWidth);
+        if (d.status !== "unique") {
+          total.duplicates++;
+          counts.duplicates++;
+          const pre = cols[c + COL.phi] > 0 ? bytes.subarray(offsets[o + SEG.preItem], offsets[o + SEG.end] - 1) : itemJson;
+          writeWithItem(duplicatesOut, { id, kind: d.status, of: d.of, similarity: +d.similarity.toFixed(4), file, line }, pre);
           continue;
         }
-        // 1. clean
-        let item = rec.item;
-        if (config.clean.enabled) {
-          const c = cleanItem(item);
-          item = c.item;
-          if (c.changed.length > 0) {
-            cleanStage.itemsChanged++;
-            for (const f of c.changed) bump(cleanStage.byField, f);
-          }
-        }
-        // 2. validate
-        const problem = validateItem(item);
-        if (problem) {
-          validateStage.rejected++;
-          bump(validateStage.byReason, problem.reason);
-          reject({ stage: "validate", reason: problem.reason, message: problem.message, field: problem.field, file, line: rec.line, id: item.id, raw: rec.raw, bytes: rec.bytes }, name);
-          await quarantine.flushIfNeeded();
-          continue;
-        }
-        // 3. deduplicate
-        if (dedup) {
-          const d = dedup.check(item);
-          if (d.status !== "unique") {
-            total.duplicates++;
-            perSource[name].duplicates++;
-            duplicatesOut.writeLine({ id: item.id, kind: d.status, of: d.of, similarity: +d.similarity.toFixed(4), file, line: rec.line, item });
-            await duplicatesOut.flushIfNeeded();
+      }
+      // 4. PHI scrub
+      if (extra?.phi) {
+        for (const [type, n] of extra.phi) bump(phiStage.byType, type, n);
+        phiStage.itemsWithPhi++;
+        phiStage.replacements += cols[c + COL.phi];
+      }
+      // 5. contamination
+      let flaggedLine: string | null = null;
+      if (contamination) {
+        const hit = contamination.decide({ entries: extra?.scan?.entries ?? NO_ENTRIES, ngrams: extra?.scan?.ngrams ?? [], near: cols[c + COL.near], nearSimilarity: b.nearSimilarity[i] });
+        if (hit) {
+          contStage.hits++;
+          bump(contStage.byKind, hit.kind);
+          bump(contStage.byEvalSource, hit.evalSource);
+          if (contStage.examples.length < 50) contStage.examples.push({ id, evalId: hit.evalId, kind: hit.kind, overlap: hit.overlap, ngram: hit.ngram });
+          const drop = config.contamination.action === "drop";
+          // A dropped item is kept here whole, so nothing is lost.
+          const record = { id, action: config.contamination.action, ...hit, file, line };
+          if (drop) writeWithItem(contaminationOut, record, itemJson);
+          else contaminationOut.writeLine(record);
+          if (drop) {
+            contStage.dropped++;
+            total.contaminated++;
+            counts.contaminated++;
             continue;
           }
+          contStage.flagged++;
+          flagged++;
+          const item = JSON.parse(decoder.decode(itemJson)) as QAItem;
+          flaggedLine = JSON.stringify({ ...item, metadata: { ...item.metadata, contamination: { evalId: hit.evalId, kind: hit.kind, overlap: hit.overlap } } }) + "\n";
         }
-        // 4. PHI scrub
-        if (config.phi.enabled) {
-          const p = scrubItemPhi(item, phiOptions);
-          let n = 0;
-          for (const [type, c] of Object.entries(p.counts) as Array<[string, number | undefined]>) {
-            if (!c) continue;
-            bump(phiStage.byType, type, c);
-            n += c;
-          }
-          if (n > 0) {
-            phiStage.itemsWithPhi++;
-            phiStage.replacements += n;
-            item = { ...p.item, metadata: { ...p.item.metadata, phiReplaced: n } };
-          }
-        }
-        // 5. contamination
-        if (contamination) {
-          const hit = contamination.check(item);
-          if (hit) {
-            contStage.hits++;
-            bump(contStage.byKind, hit.kind);
-            bump(contStage.byEvalSource, hit.evalSource);
-            if (contStage.examples.length < 50) contStage.examples.push({ id: item.id, evalId: hit.evalId, kind: hit.kind, overlap: hit.overlap, ngram: hit.ngram });
-            const drop = config.contamination.action === "drop";
-            // A dropped item is kept here whole, so nothing is lost.
-            contaminationOut.writeLine({ id: item.id, action: config.contamination.action, ...hit, file, line: rec.line, ...(drop ? { item } : {}) });
-            await contaminationOut.flushIfNeeded();
-            if (drop) {
-              contStage.dropped++;
-              total.contaminated++;
-              perSource[name].contaminated++;
-              continue;
-            }
-            contStage.flagged++;
-            flagged++;
-            item = { ...item, metadata: { ...item.metadata, contamination: { evalId: hit.evalId, kind: hit.kind, overlap: hit.overlap } } };
-          }
-        }
-        total.kept++;
-        perSource[name].kept++;
-        const si = splitter.assign(stratumOf(item, config.split.stratifyBy));
-        const split = SPLITS[si];
-        writers[si].writeLine(item);
-        const ex = renderExample(item, template, { withExplanation: config.export.withExplanation });
-        if (comp) comp[si].writeLine({ id: item.id, prompt: ex.prompt, completion: ex.completion });
-        if (chat) chat[si].writeLine({ id: item.id, messages: renderMessages(item, template, { withExplanation: config.export.withExplanation }) });
-        const label = labelOf(item);
-        bump(dist.kind, item.kind);
-        bump(dist.source, item.source);
-        bump(dist.subject, item.subject ?? "(none)");
-        bump(dist.label, label);
-        bump(perSplit[split].source, item.source);
-        bump(perSplit[split].label, label);
-        bump(perSplit[split].kind, item.kind);
-        lengths.questionWords.add(wordCount(item.question));
-        lengths.answerWords.add(item.kind === "mcq" ? wordCount(item.options?.find((o) => o.label === item.answer)?.text ?? "") : wordCount(item.answer));
-        if (item.context) lengths.contextWords.add(item.context.reduce((a, c) => a + wordCount(c), 0));
-        if (item.explanation) lengths.explanationWords.add(wordCount(item.explanation));
-        lengths.promptWords.add(wordCount(ex.prompt));
-        lengths.completionWords.add(wordCount(ex.completion));
-        await writers[si].flushIfNeeded();
-        if (comp) await comp[si].flushIfNeeded();
-        if (chat) await chat[si].flushIfNeeded();
       }
-      if (nInSource === 0) log.warn(`source ${name} (${src.path}) has no records: is the file empty or the format wrong?`);
+      total.kept++;
+      counts.kept++;
+      // 6. split and 7. export
+      const si = splitter.assign(strings[cols[c + COL.stratum]]);
+      const split = SPLITS[si];
+      if (flaggedLine !== null) writers[si].write(flaggedLine);
+      else writers[si].writeBytes(bytes.subarray(offsets[o + SEG.item], offsets[o + SEG.chat]));
+      if (comp) comp[si].writeBytes(bytes.subarray(offsets[o + SEG.completion], offsets[o + SEG.preItem]));
+      if (chat) chat[si].writeBytes(bytes.subarray(offsets[o + SEG.chat], offsets[o + SEG.completion]));
+      const kind = strings[cols[c + COL.kind]];
+      const source = strings[cols[c + COL.source]];
+      const label = strings[cols[c + COL.label]];
+      bump(dist.kind, kind);
+      bump(dist.source, source);
+      bump(dist.subject, strings[cols[c + COL.subject]]);
+      bump(dist.label, label);
+      bump(perSplit[split].source, source);
+      bump(perSplit[split].label, label);
+      bump(perSplit[split].kind, kind);
+      // 8. lengths
+      lengths.questionWords.add(cols[c + COL.questionWords]);
+      lengths.answerWords.add(cols[c + COL.answerWords]);
+      if (cols[c + COL.contextWords] >= 0) lengths.contextWords.add(cols[c + COL.contextWords]);
+      if (cols[c + COL.explanationWords] >= 0) lengths.explanationWords.add(cols[c + COL.explanationWords]);
+      lengths.promptWords.add(cols[c + COL.promptWords]);
+      lengths.completionWords.add(cols[c + COL.completionWords]);
     }
-    await Promise.all([quarantine.close(), duplicatesOut.close(), contaminationOut.close(), ...outWriters.map((w) => w.close())]);
+    progress.tick(b.n);
+  };
+
+  try {
+    for (const [i, src] of sources.entries()) {
+      const name = src.name ?? src.format;
+      perSource[name] ??= newCounts();
+      const before = perSource[name].read;
+      for await (const { batch, strings } of stages.batches(i)) {
+        apply(batch, strings, name);
+        await Promise.all(allWriters.map((w) => w.flushIfNeeded()));
+      }
+      if (perSource[name].read === before) log.warn(`source ${name} (${src.path}) has no records: is the file empty or the format wrong?`);
+    }
+    await Promise.all(allWriters.map((w) => w.close()));
   } catch (e) {
-    await Promise.all([quarantine.abort(), duplicatesOut.abort(), contaminationOut.abort(), ...outWriters.map((w) => w.abort())]);
+    await Promise.all(allWriters.map((w) => w.abort()));
     throw e;
+  } finally {
+    await stages.close();
   }
   progress.finish();
 
   // Dedup clusters, written once all items are seen.
   const clusters = dedup ? dedup.clusters() : [];
-  const clusterOut = new AtomicWriter(join(outDir, "dedup-clusters.jsonl"));
+  const clusterOut = new AtomicWriter(join(outDir, "dedup-clusters.jsonl"), hashed);
   for (const c of clusters) {
     clusterOut.writeLine(c);
     await clusterOut.flushIfNeeded();
@@ -294,9 +333,11 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
     ...SPLITS.flatMap((s) => [`${s}.jsonl`, ...(chat ? [`${s}.chat.jsonl`] : []), ...(comp ? [`${s}.completion.jsonl`] : [])])];
   const recordsOf: Record<string, number> = { "quarantine.jsonl": total.quarantined, "duplicates.jsonl": total.duplicates, "dedup-clusters.jsonl": clusters.length };
   SPLITS.forEach((s, i) => { recordsOf[`${s}.jsonl`] = recordsOf[`${s}.chat.jsonl`] = recordsOf[`${s}.completion.jsonl`] = splitCounts[i]; });
+  // the streamed outputs were hashed as they were written
+  const hashOf = new Map([...allWriters, clusterOut].map((w) => [w.path, w.sha256()]));
   for (const f of outFiles) {
     const p = join(outDir, f);
-    outputs.push({ path: f, sha256: await sha256File(p), bytes: statSync(p).size, records: recordsOf[f] });
+    outputs.push({ path: f, sha256: hashOf.get(p) ?? (await sha256File(p)), bytes: statSync(p).size, records: recordsOf[f] });
   }
   const balanced = total.read === total.kept + total.quarantined + total.duplicates + total.contaminated
     && Object.values(perSource).every((c) => c.read === c.kept + c.quarantined + c.duplicates + c.contaminated);

@@ -78,20 +78,22 @@ export async function handleCompletions(ctx: RouteContext, body: Record<string, 
   let completionTokens = 0;
   for (let index = 0; index < prompts.length; index++) {
     const prompt = prompts[index] as string;
+    const out: LegacyLogprobs = { tokens: [], token_logprobs: [], top_logprobs: [], text_offset: [] };
+    let echoTokens: number | undefined;
+    // The prompt is scored before generating, so the model's remembered prefix serves the generation and the
+    // scoring of prompt + completion (a scoring client sends many prompts that share their stem).
+    if (echo) {
+      const s = await score(ctx, prompt, k ?? 0);
+      echoTokens = s.tokens.length;
+      append(out, s, k ?? 0, () => true, 0);
+    }
     let g: GenerateResult = { text: "", finishReason: "length", tokens: 0, latencyMs: 0 };
     if (fields.maxTokens > 0) {
       [g] = await ctx.model.generate([{ prompt, ...fields, signal: ctx.signal }]);
       if (g.error !== undefined) throw new ApiError(g.retryable ? 503 : 400, g.error);
     }
     let logprobs: LegacyLogprobs | null = null;
-    let echoTokens: number | undefined;
     if (k !== null || echo) {
-      const out: LegacyLogprobs = { tokens: [], token_logprobs: [], top_logprobs: [], text_offset: [] };
-      if (echo) {
-        const s = await score(ctx, prompt, k ?? 0);
-        echoTokens = s.tokens.length;
-        append(out, s, k ?? 0, () => true, 0);
-      }
       if (g.text.length > 0 && k !== null) {
         const promptLen = codePointLength(prompt);
         const s = await score(ctx, prompt + g.text, k);

@@ -83,7 +83,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     return m !== null && timingSafeEqual(digest(m[1].trim()), keyDigest);
   };
 
-  const modelObject = { id: modelName, object: "model", created: nowSeconds(), owned_by: "medtune", ...(info.contextLength ? { context_length: info.contextLength } : {}) };
+  // `medtune` carries the served model's own fingerprint, so a medtune client's request cache follows the weights
+  // exactly (other servers only describe the model loosely, or not at all).
+  const modelObject = {
+    id: modelName,
+    object: "model",
+    created: nowSeconds(),
+    owned_by: "medtune",
+    ...(info.contextLength ? { context_length: info.contextLength } : {}),
+    ...(info.fingerprint ? { medtune: { provider: info.provider, fingerprint: info.fingerprint } } : {}),
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");

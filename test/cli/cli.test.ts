@@ -60,11 +60,12 @@ test("a missing source file and an unknown format are one-line errors that say w
 test("`run` prepares the demo set into the given folder; flags override the config", () => {
   const dir = tmpDir();
   const cfgPath = join(dir, "c.json");
-  writeFileSync(cfgPath, JSON.stringify({ seed: 1, split: { train: 0.5, validation: 0.25, test: 0.25 } }));
+  writeFileSync(cfgPath, JSON.stringify({ seed: 1, prepare: { split: { train: 0.5, validation: 0.25, test: 0.25 } } }));
   const r = medtune(["run", "--config", cfgPath, "--seed", "9", "--out", join(dir, "out"), "--quiet"]);
   assert.equal(r.code, 0, r.err);
-  assert.ok(existsSync(join(dir, "out", "data-card.md")));
-  const cfg = JSON.parse(readFileSync(join(dir, "out", "config.json"), "utf8"));
+  assert.ok(existsSync(join(dir, "out", "prepare", "data-card.md")));
+  assert.match(readFileSync(join(dir, "out", "summary.md"), "utf8"), /Releasable: n\/a/);
+  const cfg = JSON.parse(readFileSync(join(dir, "out", "prepare", "config.json"), "utf8"));
   assert.equal(cfg.seed, 9);
   assert.equal(cfg.split.train, 0.5);
 });

@@ -1,12 +1,13 @@
 // The llamacpp provider against llama.cpp's golden outputs in ../shared/models/*/golden (F32 KV cache): per-token
 // log-probs and top-5 of the golden prompts, continuation scores (joint tokenization, greedy flag), greedy
-// generation, the LoRA adapter, prefix reuse, chat templates, token offsets, and errors as data.
+// generation, the LoRA adapter, prefix reuse (KV state and remembered scores), chat templates, token offsets, and
+// errors as data.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isMedtuneError } from "../../src/core/index.ts";
-import { openLlamaCpp, firstTokenAfter, codePointLength, renderChat, type LlamaCppOptions, type Model } from "../../src/providers/index.ts";
+import { openLlamaCpp, firstTokenAfter, codePointLength, renderChat, type GenerateResult, type LlamaCppOptions, type LogprobResult, type Model, type TokenScores } from "../../src/providers/index.ts";
 import { sharedPath } from "../helpers/shared.ts";
 import { tmpDir } from "../helpers/tmp.ts";
 
@@ -167,6 +168,67 @@ test("continuation scores: finite, equal to the full-sequence difference, greedy
     const d = Math.max(...again.map((r, i) => Math.abs(r.logprob - res[i].logprob)));
     t.diagnostic(`continuation logprobs ${res.map((r) => r.logprob.toFixed(5)).join(", ")}; prefix reuse vs fresh max |Δ| = ${d.toExponential(2)}`);
     assert.ok(d < 1e-5);
+  } finally {
+    await model.close();
+    await fresh.close();
+  }
+});
+
+test("remembered prefix scores: scoreTokens and logprobs with reuse equal a model that starts fresh every time", async (t) => {
+  const path = sharedPath(t, STORIES);
+  if (!path) return;
+  const model = await open(t, { modelPath: path, contextSize: 256, gpu: false });
+  const fresh = await open(t, { modelPath: path, contextSize: 256, gpu: false, reusePrefix: false });
+  if (!model || !fresh) return;
+  try {
+    const stem = "Question: Lily and Tom went to the park. They saw a big dog. What did the dog do?\nAnswer:";
+    const [gen] = await fresh.generate([{ prompt: stem, maxTokens: 3, temperature: 0 }]);
+    // Each step leans on what the one before left behind: a shared stem, a prefix of the last text (all remembered),
+    // more alternatives than remembered, fewer, a generation in between, a continuation scored by logprobs first.
+    const steps: Array<{ text: string; topLogprobs?: number } | { generate: string } | { context: string; continuation: string }> = [
+      { text: stem + " A", topLogprobs: 1 },
+      { text: stem + " B", topLogprobs: 1 },
+      { text: stem, topLogprobs: 1 },
+      { text: stem + " B", topLogprobs: 5 },
+      { text: stem + " C", topLogprobs: 2 },
+      { text: stem + " C" },
+      { generate: stem },
+      { text: stem + gen.text, topLogprobs: 1 },
+      { context: stem, continuation: " D" },
+      { text: stem + " D", topLogprobs: 3 },
+      { text: "Once upon a time", topLogprobs: 1 },
+      { text: stem + " A", topLogprobs: 1 },
+    ];
+    let maxDiff = 0;
+    for (const [i, step] of steps.entries()) {
+      if ("generate" in step) {
+        const [a, b]: GenerateResult[][] = await Promise.all([model.generate([{ prompt: step.generate, maxTokens: 3, temperature: 0 }]), fresh.generate([{ prompt: step.generate, maxTokens: 3, temperature: 0 }])]);
+        assert.equal(a[0].text, b[0].text, `step ${i}: generation`);
+      } else if ("context" in step) {
+        const [[a], [b]]: LogprobResult[][] = await Promise.all([model.logprobs([step]), fresh.logprobs([step])]);
+        assert.equal(a.error, undefined, a.error);
+        assert.equal(a.isGreedy, b.isGreedy);
+        maxDiff = Math.max(maxDiff, Math.abs(a.logprob - b.logprob));
+      } else {
+        const [[a], [b]]: TokenScores[][] = await Promise.all([model.scoreTokens!([step]), fresh.scoreTokens!([step])]);
+        assert.equal(a.error, undefined, a.error);
+        assert.deepEqual(a.tokens, b.tokens, `step ${i}: tokens`);
+        assert.deepEqual(a.offsets, b.offsets);
+        assert.equal(a.logprobs[0], null);
+        for (let k = 1; k < b.logprobs.length; k++) maxDiff = Math.max(maxDiff, Math.abs((a.logprobs[k] as number) - (b.logprobs[k] as number)));
+        if (!step.topLogprobs) assert.equal(a.top, undefined, `step ${i}: no alternatives asked, none given`);
+        else {
+          assert.equal(a.top!.length, b.top!.length);
+          for (let k = 1; k < b.top!.length; k++) {
+            assert.equal(a.top![k]!.length, step.topLogprobs, `step ${i}, position ${k}: exactly the alternatives asked for`);
+            assert.deepEqual(a.top![k]!.map((e) => e.token), b.top![k]!.map((e) => e.token), `step ${i}, position ${k}: same alternatives`);
+            a.top![k]!.forEach((e, j) => (maxDiff = Math.max(maxDiff, Math.abs(e.logprob - b.top![k]![j].logprob))));
+          }
+        }
+      }
+    }
+    t.diagnostic(`${steps.length} steps, remembered vs fresh max |Δ| = ${maxDiff.toExponential(2)}`);
+    assert.ok(maxDiff < 1e-5, `max diff ${maxDiff}`);
   } finally {
     await model.close();
     await fresh.close();
@@ -338,6 +400,11 @@ test("two sequences: requests evaluated in parallel give the scores and greedy t
     t.diagnostic(`1 vs 2 sequences: max |Δ logprob| = ${d.toExponential(2)}`);
     assert.ok(b.every((r) => r.error === undefined));
     assert.ok(d < 1e-5);
+    const texts = pairs.flatMap((p) => [{ text: p.context + p.continuation, topLogprobs: 2 }, { text: p.context, topLogprobs: 2 }]);
+    const [sa, sb] = await Promise.all([one.scoreTokens!(texts), two.scoreTokens!(texts)]);
+    const ds = Math.max(...sa.flatMap((r, i) => r.logprobs.slice(1).map((x, k) => Math.abs((x as number) - (sb[i].logprobs[k + 1] as number)))));
+    assert.ok(sb.every((r, i) => r.error === undefined && r.tokens.length === sa[i].tokens.length));
+    assert.ok(ds < 1e-5, `scoreTokens, 1 vs 2 sequences: ${ds}`);
     const gens = pairs.map((p) => ({ prompt: p.context, maxTokens: 10, temperature: 0 }));
     const [ga, gb] = await Promise.all([one.generate(gens), two.generate(gens)]);
     assert.deepEqual(gb.map((g) => g.text), ga.map((g) => g.text));

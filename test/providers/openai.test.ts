@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isMedtuneError } from "../../src/core/index.ts";
-import { openLlamaCpp, openOpenAI, type LogprobRequest, type Model, type RetryEvent } from "../../src/providers/index.ts";
+import { openLlamaCpp, openOpenAI, requestKey, withCache, type GenerateRequest, type LogprobRequest, type Model, type RetryEvent } from "../../src/providers/index.ts";
 import { startServer } from "../../src/server/index.ts";
 import { sharedPath } from "../helpers/shared.ts";
 
@@ -25,12 +25,25 @@ async function openStories(t: TestContext): Promise<Model | null> {
   }
 }
 
-/** A scripted HTTP server: `reply` decides each answer from the parsed body and the hit number (1-based). */
-async function scripted(reply: (body: any, hit: number, req: IncomingMessage, res: ServerResponse) => { status: number; body?: unknown; headers?: Record<string, string> } | "hang" | Promise<{ status: number; body?: unknown }>) {
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+
+/**
+ * A scripted HTTP server: `reply` decides each POST's answer from the parsed body and the hit number (1-based);
+ * GET .../models is answered by `models` (default 404, like a server without the endpoint) and not counted as a hit.
+ */
+async function scripted(reply: (body: any, hit: number, req: IncomingMessage, res: ServerResponse) => Reply | "hang" | Promise<Reply>, models: (hit: number) => Reply | "hang" = () => ({ status: 404, body: { error: "not found" } })) {
   let hits = 0;
+  let modelHits = 0;
   let inflight = 0;
   let maxInflight = 0;
   const server = createServer(async (req, res) => {
+    if (req.method === "GET" && req.url?.endsWith("/models")) {
+      const r = models(++modelHits);
+      if (r === "hang") return;
+      res.writeHead(r.status, { "content-type": "application/json", ...r.headers });
+      res.end(JSON.stringify(r.body ?? {}));
+      return;
+    }
     hits++;
     inflight++;
     maxInflight = Math.max(maxInflight, inflight);
@@ -49,6 +62,9 @@ async function scripted(reply: (body: any, hit: number, req: IncomingMessage, re
     get hits() {
       return hits;
     },
+    get modelHits() {
+      return modelHits;
+    },
     get maxInflight() {
       return maxInflight;
     },
@@ -61,6 +77,15 @@ async function scripted(reply: (body: any, hit: number, req: IncomingMessage, re
 }
 
 const completion = (text: string) => ({ id: "x", object: "text_completion", choices: [{ index: 0, text, finish_reason: "stop", logprobs: null }], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+
+/** Swallows the open-time warnings of tests that are about something else. */
+const quiet = (): void => undefined;
+
+/** Collects warnings. */
+function warnings(): { lines: string[]; warn: (m: string) => void } {
+  const w = { lines: [] as string[], warn: (m: string) => void w.lines.push(m) };
+  return w;
+}
 
 /** Options that record waits instead of sleeping. */
 function recorder(): { sleeps: number[]; retries: RetryEvent[]; sleep: (ms: number) => Promise<void>; onRetry: (e: RetryEvent) => void } {
@@ -84,7 +109,9 @@ test("through medtune serve: HTTP logprobs equal llamacpp's direct logprobs with
     const direct = await model.logprobs(PAIRS);
     let maxDiff = 0;
     for (const echoMaxTokens of [0, 1] as const) {
-      const client = openOpenAI({ baseUrl: `${server.url}/v1`, model: model.info().id, maxRetries: 0, echoMaxTokens, maxConcurrent: 3 });
+      const w = warnings();
+      const client = await openOpenAI({ baseUrl: `${server.url}/v1`, model: model.info().id, maxRetries: 0, echoMaxTokens, maxConcurrent: 3, warn: w.warn });
+      assert.deepEqual(w.lines, [], "medtune serve describes its model");
       const http = await client.logprobs(PAIRS);
       http.forEach((h, i) => {
         assert.equal(h.error, undefined, h.error);
@@ -108,7 +135,7 @@ test("through medtune serve: completions, chat and streamed chat agree with the 
   const model = await openStories(t);
   if (!model) return;
   const server = await startServer({ model });
-  const client = openOpenAI({ baseUrl: server.url, model: model.info().id, maxRetries: 0 });
+  const client = await openOpenAI({ baseUrl: server.url, model: model.info().id, maxRetries: 0 });
   try {
     const reqs = [
       { prompt: "Once upon a time", maxTokens: 12, temperature: 0 },
@@ -148,16 +175,18 @@ test("API key: read from the named environment variable; a missing or wrong key 
   const server = await startServer({ model, apiKey: "k-123456" });
   try {
     const req = [{ prompt: "Once", maxTokens: 2, temperature: 0 }];
-    const good = openOpenAI({ baseUrl: server.url, model: "x", apiKeyEnv: "MEDTUNE_TEST_KEY", env: { MEDTUNE_TEST_KEY: "k-123456" }, maxRetries: 0 });
+    const w = warnings();
+    const good = await openOpenAI({ baseUrl: server.url, model: "x", apiKeyEnv: "MEDTUNE_TEST_KEY", env: { MEDTUNE_TEST_KEY: "k-123456" }, maxRetries: 0, warn: w.warn });
+    assert.deepEqual(w.lines, [], "GET /v1/models is sent with the key");
     assert.equal((await good.generate(req))[0].error, undefined);
-    const bad = openOpenAI({ baseUrl: server.url, model: "x", apiKeyEnv: "MEDTUNE_TEST_KEY", env: { MEDTUNE_TEST_KEY: "wrong-key" }, maxRetries: 3 });
+    const bad = await openOpenAI({ baseUrl: server.url, model: "x", apiKeyEnv: "MEDTUNE_TEST_KEY", env: { MEDTUNE_TEST_KEY: "wrong-key" }, maxRetries: 3, warn: quiet });
     const [r] = await bad.generate(req);
     assert.match(r.error ?? "", /HTTP 401.*\$MEDTUNE_TEST_KEY/);
     assert.ok(!r.error!.includes("wrong-key") && !r.error!.includes("k-123456"));
     assert.equal(r.retryable, undefined, "401 is not transient");
-    const none = openOpenAI({ baseUrl: server.url, model: "x", env: {}, maxRetries: 0 });
+    const none = await openOpenAI({ baseUrl: server.url, model: "x", env: {}, maxRetries: 0, warn: quiet });
     assert.match((await none.generate(req))[0].error ?? "", /401/);
-    assert.throws(() => openOpenAI({ baseUrl: server.url, model: "x", apiKeyEnv: "bad name" }), /environment variable name/);
+    await assert.rejects(openOpenAI({ baseUrl: server.url, model: "x", apiKeyEnv: "bad name" }), /environment variable name/);
   } finally {
     await server.close();
     await model.close();
@@ -168,7 +197,7 @@ test("retries: 503 twice then success is retried with growing jittered backoff; 
   const flaky = await scripted((_body, hit) => (hit <= 2 ? { status: 503, body: { error: { message: "overloaded" } } } : { status: 200, body: completion("fine") }));
   const rec = recorder();
   try {
-    const client = openOpenAI({ baseUrl: flaky.url, model: "m", maxRetries: 4, baseDelayMs: 100, maxDelayMs: 10_000, random: () => 0.5, sleep: rec.sleep, onRetry: rec.onRetry });
+    const client = await openOpenAI({ baseUrl: flaky.url, model: "m", warn: quiet, maxRetries: 4, baseDelayMs: 100, maxDelayMs: 10_000, random: () => 0.5, sleep: rec.sleep, onRetry: rec.onRetry });
     const [r] = await client.generate([{ prompt: "hi", maxTokens: 2, temperature: 0 }]);
     assert.equal(r.error, undefined, r.error);
     assert.equal(r.text, "fine");
@@ -181,7 +210,7 @@ test("retries: 503 twice then success is retried with growing jittered backoff; 
   const limited = await scripted((_b, hit) => (hit === 1 ? { status: 429, body: { error: { message: "slow down" } }, headers: { "retry-after": "2" } } : { status: 200, body: completion("ok") }));
   const rec2 = recorder();
   try {
-    const client = openOpenAI({ baseUrl: limited.url, model: "m", random: () => 0, sleep: rec2.sleep, onRetry: rec2.onRetry });
+    const client = await openOpenAI({ baseUrl: limited.url, model: "m", warn: quiet, random: () => 0, sleep: rec2.sleep, onRetry: rec2.onRetry });
     const [r] = await client.generate([{ prompt: "hi", maxTokens: 2, temperature: 0 }]);
     assert.equal(r.text, "ok");
     assert.deepEqual(rec2.sleeps, [2000], "Retry-After: 2 waits 2 s, not the jittered backoff");
@@ -191,7 +220,7 @@ test("retries: 503 twice then success is retried with growing jittered backoff; 
   const strict = await scripted(() => ({ status: 400, body: { error: { message: "max_tokens is too large" } } }));
   const rec3 = recorder();
   try {
-    const client = openOpenAI({ baseUrl: strict.url, model: "m", sleep: rec3.sleep });
+    const client = await openOpenAI({ baseUrl: strict.url, model: "m", warn: quiet, sleep: rec3.sleep });
     const [r] = await client.generate([{ prompt: "hi", maxTokens: 2, temperature: 0 }]);
     assert.equal(strict.hits, 1, "a 400 is not retried");
     assert.match(r.error ?? "", /HTTP 400: max_tokens is too large/);
@@ -203,7 +232,7 @@ test("retries: 503 twice then success is retried with growing jittered backoff; 
   const downUrl = down.url;
   await down.close();
   const rec4 = recorder();
-  const client = openOpenAI({ baseUrl: downUrl, model: "m", maxRetries: 2, sleep: rec4.sleep });
+  const client = await openOpenAI({ baseUrl: downUrl, model: "m", warn: quiet, maxRetries: 2, sleep: rec4.sleep });
   const [r] = await client.generate([{ prompt: "hi", maxTokens: 2, temperature: 0 }]);
   assert.match(r.error ?? "", /could not reach .*ECONNREFUSED.*after 3 attempts/);
   assert.equal(r.retryable, true, "a network failure is transient (not cached)");
@@ -214,7 +243,7 @@ test("timeout: a server that never answers fails the request after timeoutMs, re
   const hang = await scripted(() => "hang");
   const rec = recorder();
   try {
-    const client = openOpenAI({ baseUrl: hang.url, model: "m", timeoutMs: 150, maxRetries: 1, sleep: rec.sleep, onRetry: rec.onRetry });
+    const client = await openOpenAI({ baseUrl: hang.url, model: "m", warn: quiet, timeoutMs: 150, maxRetries: 1, sleep: rec.sleep, onRetry: rec.onRetry });
     const [r] = await client.generate([{ prompt: "hi", maxTokens: 2, temperature: 0 }]);
     assert.match(r.error ?? "", /did not answer within 150 ms \(after 2 attempts\)/);
     assert.equal(r.retryable, true);
@@ -229,7 +258,7 @@ test("servers that cannot score say so on every result, without crashing or hamm
   // Like llama.cpp's server: logprobs only for the generated token, no echo of the prompt.
   const noEcho = await scripted(() => ({ status: 200, body: { choices: [{ index: 0, text: " x", logprobs: { tokens: [" x"], token_logprobs: [-0.5], top_logprobs: [{ " x": -0.5 }], text_offset: [0] } }] } }));
   try {
-    const client = openOpenAI({ baseUrl: noEcho.url, model: "m" });
+    const client = await openOpenAI({ baseUrl: noEcho.url, model: "m", warn: quiet });
     const res = await client.logprobs(PAIRS.slice(0, 3));
     for (const r of res) assert.match(r.error ?? "", /does not return log-probabilities of prompt tokens/);
     assert.equal(client.info().capabilities.logprobs, false);
@@ -242,10 +271,10 @@ test("servers that cannot score say so on every result, without crashing or hamm
   }
   const chatOnly = await scripted((_b, _h, req) => (req.url?.endsWith("/completions") && !req.url.includes("chat") ? { status: 404, body: { error: "not found" } } : { status: 200, body: {} }));
   try {
-    const client = openOpenAI({ baseUrl: chatOnly.url, model: "m" });
+    const client = await openOpenAI({ baseUrl: chatOnly.url, model: "m", warn: quiet });
     const [r] = await client.logprobs([PAIRS[0]]);
     assert.match(r.error ?? "", /no \/completions endpoint/);
-    const off = openOpenAI({ baseUrl: chatOnly.url, model: "m", logprobs: false });
+    const off = await openOpenAI({ baseUrl: chatOnly.url, model: "m", warn: quiet, logprobs: false });
     assert.match((await off.logprobs([PAIRS[0]]))[0].error ?? "", /logprobs: false/);
     const [bad] = await client.generate([{ messages: [{ role: "user", content: "hi" }], maxTokens: 2, temperature: 0 }]);
     assert.match(bad.error ?? "", /no choices\[0\]\.message\.content/, "a malformed answer is an error, not a crash");
@@ -260,7 +289,7 @@ test("the client keeps at most maxConcurrent requests in flight", async () => {
     return { status: 200, body: completion("ok") };
   });
   try {
-    const client = openOpenAI({ baseUrl: slow.url, model: "m", maxConcurrent: 2 });
+    const client = await openOpenAI({ baseUrl: slow.url, model: "m", warn: quiet, maxConcurrent: 2 });
     const res = await client.generate(Array.from({ length: 8 }, (_, i) => ({ prompt: `p${i}`, maxTokens: 1, temperature: 0 })));
     assert.ok(res.every((r) => r.text === "ok"));
     assert.equal(slow.hits, 8);
@@ -271,18 +300,147 @@ test("the client keeps at most maxConcurrent requests in flight", async () => {
   }
 });
 
-test("bad options are clear errors at creation", () => {
-  assert.throws(() => openOpenAI({ baseUrl: "not a url", model: "m" }), /baseUrl is not a URL/);
-  assert.throws(() => openOpenAI({ baseUrl: "ftp://x/v1", model: "m" }), /http or https/);
-  assert.throws(() => openOpenAI({ baseUrl: "http://127.0.0.1:1/v1", model: "" }), /model must name/);
-  assert.throws(() => openOpenAI({ baseUrl: "http://127.0.0.1:1/v1", model: "m", maxConcurrent: 0 }), /maxConcurrent/);
-  assert.equal(openOpenAI({ baseUrl: "http://127.0.0.1:1", model: "m" }).info().path, "http://127.0.0.1:1/v1", "a bare host gets /v1");
-  assert.equal(openOpenAI({ baseUrl: "http://127.0.0.1:1/api/v1/", model: "m" }).info().path, "http://127.0.0.1:1/api/v1");
+const nowS = () => Math.floor(Date.now() / 1000);
+const list = (...data: Record<string, unknown>[]) => ({ status: 200, body: { object: "list", data } });
+const ASK: GenerateRequest[] = [{ prompt: "hi", maxTokens: 2, temperature: 0 }];
+
+test("cache fingerprint: follows the served model's /v1/models metadata, ignores request-time fields, keeps caches apart", async () => {
+  // vLLM: `created` is the time of the request and `permission` ids are random; `root` names the weights.
+  let entry: Record<string, unknown> = { id: "m", object: "model", owned_by: "vllm", root: "/models/m-v1", max_model_len: 4096 };
+  const server = await scripted(() => ({ status: 200, body: completion("answer") }), (hit) => list({ ...entry, created: nowS() - hit, permission: [{ id: `modelperm-${hit}`, created: nowS() }] }));
+  const w = warnings();
+  const open = () => openOpenAI({ baseUrl: server.url, model: "m", maxRetries: 0, warn: w.warn });
+  try {
+    const a = await open();
+    const b = await open();
+    assert.equal(b.info().fingerprint, a.info().fingerprint, "request-time created and permission ids do not change it");
+    entry = { ...entry, root: "/models/m-v2" };
+    const retuned = await open();
+    assert.notEqual(retuned.info().fingerprint, a.info().fingerprint, "new weights behind the same name: a new fingerprint");
+    // The request cache: the same model reuses its answers, the retuned one asks the server again.
+    const cache = new Map<string, unknown>();
+    await withCache(a, cache, "p").generate(ASK);
+    assert.equal(server.hits, 1);
+    await withCache(b, cache, "p").generate(ASK);
+    assert.equal(server.hits, 1, "same metadata: served from the cache");
+    await withCache(retuned, cache, "p").generate(ASK);
+    assert.equal(server.hits, 2, "changed metadata: not a stale cached answer");
+    // llama.cpp server: `meta` describes the GGUF; its n_ctx is the -c setting, not the weights.
+    entry = { id: "models/m.gguf", object: "model", owned_by: "llamacpp", meta: { vocab_type: 1, n_vocab: 32000, n_ctx: 4096, n_ctx_train: 4096, n_embd: 64, n_params: 1000, size: 2000 } };
+    const lc = await open();
+    assert.notEqual(lc.info().fingerprint, a.info().fingerprint, "a lone listed model stands for any requested name");
+    entry = { ...entry, meta: { ...(entry.meta as object), n_ctx: 8192 } };
+    assert.equal((await open()).info().fingerprint, lc.info().fingerprint, "the context setting is not the weights");
+    entry = { ...entry, meta: { ...(entry.meta as object), size: 2004 } };
+    assert.notEqual((await open()).info().fingerprint, lc.info().fingerprint, "a different file size is a different model");
+    assert.deepEqual(w.lines, []);
+  } finally {
+    await server.close();
+  }
+  // Ollama: `created` is when the model was made (kept); "m" is listed as "m:latest" among others.
+  let created = 1_700_000_000;
+  const ollama = await scripted(() => ({ status: 200, body: completion("x") }), () => list({ id: "other:latest", object: "model", created: 1, owned_by: "library" }, { id: "m:latest", object: "model", created, owned_by: "library" }));
+  try {
+    const first = await openOpenAI({ baseUrl: ollama.url, model: "m", warn: quiet });
+    assert.equal((await openOpenAI({ baseUrl: ollama.url, model: "m", warn: quiet })).info().fingerprint, first.info().fingerprint);
+    created += 600;
+    assert.notEqual((await openOpenAI({ baseUrl: ollama.url, model: "m", warn: quiet })).info().fingerprint, first.info().fingerprint, "a re-created model");
+    const w2 = warnings();
+    const missing = await openOpenAI({ baseUrl: ollama.url, model: "absent", warn: w2.warn });
+    assert.equal(missing.info().id, "absent");
+    assert.equal(w2.lines.length, 1);
+    assert.match(w2.lines[0], /lists "other:latest", "m:latest", not "absent".*cannot detect changed weights/);
+  } finally {
+    await ollama.close();
+  }
+});
+
+test("cache-tag: a new tag is a new cache namespace; the same tag reuses it", async () => {
+  const server = await scripted(() => ({ status: 200, body: completion("answer") }), () => list({ id: "m", object: "model", owned_by: "vllm", root: "/models/m" }));
+  try {
+    const open = (cacheTag?: string) => openOpenAI({ baseUrl: server.url, model: "m", cacheTag, warn: quiet });
+    const [none, v2, v2again, v3] = [await open(), await open("v2"), await open("v2"), await open("v3")];
+    const fps = [none, v2, v3].map((m) => m.info().fingerprint);
+    assert.equal(new Set(fps).size, 3, "no tag, v2 and v3 are three namespaces");
+    assert.equal(v2again.info().fingerprint, v2.info().fingerprint);
+    assert.notEqual(requestKey(v2.info(), "p", "generate", ASK[0]), requestKey(none.info(), "p", "generate", ASK[0]));
+    const cache = new Map<string, unknown>();
+    await withCache(none, cache, "p").generate(ASK);
+    await withCache(v2, cache, "p").generate(ASK);
+    await withCache(v2again, cache, "p").generate(ASK);
+    assert.equal(server.hits, 2, "v2 missed the untagged entry once, then hit its own");
+  } finally {
+    await server.close();
+  }
+});
+
+test("a server without GET /v1/models (404, unreachable at open, hung) still works, with one warning line", async () => {
+  const server = await scripted(() => ({ status: 200, body: completion("fine") }));
+  try {
+    const w = warnings();
+    const a = await openOpenAI({ baseUrl: server.url, model: "m", warn: w.warn });
+    assert.equal(w.lines.length, 1);
+    assert.ok(!w.lines[0].includes("\n"), "one line");
+    assert.match(w.lines[0], /\/v1\/models answered HTTP 404, so the request cache cannot detect changed weights behind "m"; after changing the weights, add cache-tag=NAME/);
+    assert.equal((await a.generate(ASK))[0].text, "fine");
+    const b = await openOpenAI({ baseUrl: server.url, model: "m", warn: w.warn });
+    assert.equal(b.info().fingerprint, a.info().fingerprint, "the fallback fingerprint is stable, so reruns still hit the cache");
+    await openOpenAI({ baseUrl: server.url, model: "m", cacheTag: "v2", warn: w.warn });
+    assert.match(w.lines[2], /beyond cache-tag=v2$/);
+  } finally {
+    await server.close();
+  }
+  const gone = await scripted(() => ({ status: 200 }));
+  await gone.close();
+  const w = warnings();
+  const down = await openOpenAI({ baseUrl: gone.url, model: "m", maxRetries: 0, warn: w.warn });
+  assert.match(w.lines[0], /could not reach .*\/v1\/models: ECONNREFUSED/);
+  assert.match((await down.generate(ASK))[0].error ?? "", /ECONNREFUSED/, "requests report the network error as usual");
+  const hung = await scripted(() => ({ status: 200, body: completion("late but fine") }), () => "hang");
+  try {
+    const w2 = warnings();
+    const m = await openOpenAI({ baseUrl: hung.url, model: "m", timeoutMs: 100, warn: w2.warn });
+    assert.match(w2.lines[0], /did not answer within 100 ms/);
+    assert.equal((await m.generate(ASK))[0].text, "late but fine");
+  } finally {
+    await hung.close();
+  }
+});
+
+test("medtune serve reports its model's fingerprint on /v1/models, so medtune-to-medtune caching is exact", async () => {
+  const fake = (fingerprint: string): Model => ({
+    info: () => ({ id: "tuned", provider: "llamacpp", fingerprint, capabilities: { logprobs: false, chat: false } }),
+    generate: async (rs) => rs.map(() => ({ text: "ok", latencyMs: 0 })),
+    logprobs: async () => [],
+    close: async () => undefined,
+  });
+  const servers = await Promise.all([startServer({ model: fake("f1") }), startServer({ model: fake("f1") }), startServer({ model: fake("f2") })]);
+  try {
+    const listed = (await (await fetch(`${servers[0].url}/v1/models`)).json()) as { data: Array<{ medtune?: unknown }> };
+    assert.deepEqual(listed.data[0].medtune, { provider: "llamacpp", fingerprint: "f1" });
+    const w = warnings();
+    const [a, b, c] = await Promise.all(servers.map((s) => openOpenAI({ baseUrl: s.url, model: "tuned", warn: w.warn })));
+    assert.deepEqual(w.lines, []);
+    assert.equal(b.info().fingerprint, a.info().fingerprint, "the same weights on another port: the same cache");
+    assert.notEqual(c.info().fingerprint, a.info().fingerprint, "other weights under the same name: another cache");
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
+});
+
+test("bad options are clear errors at creation", async () => {
+  await assert.rejects(openOpenAI({ baseUrl: "not a url", model: "m" }), /baseUrl is not a URL/);
+  await assert.rejects(openOpenAI({ baseUrl: "ftp://x/v1", model: "m" }), /http or https/);
+  await assert.rejects(openOpenAI({ baseUrl: "http://127.0.0.1:1/v1", model: "" }), /model must name/);
+  await assert.rejects(openOpenAI({ baseUrl: "http://127.0.0.1:1/v1", model: "m", maxConcurrent: 0 }), /maxConcurrent/);
+  await assert.rejects(openOpenAI({ baseUrl: "http://127.0.0.1:1/v1", model: "m", cacheTag: "" }), /cacheTag must be a non-empty string/);
+  assert.equal((await openOpenAI({ baseUrl: "http://127.0.0.1:1", model: "m", warn: quiet })).info().path, "http://127.0.0.1:1/v1", "a bare host gets /v1");
+  assert.equal((await openOpenAI({ baseUrl: "http://127.0.0.1:1/api/v1/", model: "m", warn: quiet })).info().path, "http://127.0.0.1:1/api/v1");
 });
 
 test("openModel opens providers by name and names the choices for an unknown one", async () => {
   const { openModel } = await import("../../src/providers/index.ts");
-  const m = await openModel({ provider: "openai", baseUrl: "http://127.0.0.1:1/v1", model: "m" });
+  const m = await openModel({ provider: "openai", baseUrl: "http://127.0.0.1:1/v1", model: "m", warn: quiet });
   assert.equal(m.info().provider, "openai");
   await assert.rejects(openModel({ provider: "nope" } as never), (e: unknown) => isMedtuneError(e) && /unknown provider "nope".*llamacpp, openai/.test(e.oneLine()));
 });

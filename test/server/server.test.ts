@@ -89,7 +89,7 @@ function sse(text: string): any[] {
   });
 }
 
-test("GET /v1/models lists the model; unknown routes are 404 and wrong methods 405, in OpenAI's error shape", async () => {
+test("GET /v1/models lists the model (with its fingerprint when it has one); unknown routes are 404 and wrong methods 405, in OpenAI's error shape", async () => {
   const s = await startServer({ model: fakeModel() });
   try {
     assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -102,8 +102,19 @@ test("GET /v1/models lists the model; unknown routes are 404 and wrong methods 4
     assertOpenAIError(await call(s, "/v1/embeddings", { body: {} }), 404, /no route/);
     assertOpenAIError(await call(s, "/v1/completions"), 405, /takes POST/);
     assert.deepEqual((await call(s, "/health")).json, { status: "ok" });
+    assert.equal(r.json.data[0].medtune, undefined, "a model without a fingerprint has nothing to report");
   } finally {
     await s.close();
+  }
+  const model = fakeModel();
+  const fingerprinted: Model = { ...model, info: () => ({ ...model.info(), fingerprint: "ab12" }) };
+  const f = await startServer({ model: fingerprinted, modelName: "served-name" });
+  try {
+    const listed = await call(f, "/v1/models");
+    assert.deepEqual(listed.json.data[0].medtune, { provider: "test", fingerprint: "ab12" }, "the served model's fingerprint, for exact client caches");
+    assert.deepEqual((await call(f, "/v1/models/served-name")).json.medtune, { provider: "test", fingerprint: "ab12" });
+  } finally {
+    await f.close();
   }
 });
 

@@ -137,7 +137,7 @@ function mapXmlPair(v: XmlPair, file: string, line: number, opts: AdapterOptions
   if (v.doc.url !== undefined) metadata.url = v.doc.url;
   if (v.doc.category !== undefined) metadata.focusCategory = v.doc.category;
   if (v.doc.cuis !== undefined) metadata.cuis = v.doc.cuis;
-  const item: QAItem = { id: makeId(source, v.nativeId ?? positionId(file, line)), source, kind: "open", question, answer: xmlText(pair.Answer) ?? "", metadata };
+  const item: QAItem = { id: makeId(source, v.nativeId ?? positionId(file, line)), source, kind: "open", question, answer: restoreBullets(xmlText(pair.Answer) ?? ""), metadata };
   const subject = opts.subject ?? qtype;
   if (subject !== undefined) item.subject = subject;
   return item;
@@ -147,7 +147,7 @@ function mapJsonl(obj: Record<string, unknown>, file: string, line: number, opts
   const source = opts.sourceName ?? NAME;
   const question = requireText(obj, "question");
   if (!("answer" in obj)) throw new RecordError("answer", "field.missing", `the record has no "answer": add it (an empty string is allowed and reported by validation)`);
-  const answer = optionalText(obj, "answer") ?? "";
+  const answer = restoreBullets(optionalText(obj, "answer") ?? "");
   const metadata: Record<string, unknown> = { file: basename(file) };
   const fields: [string, string][] = [["source", "collection"], ["qid", "qid"], ["qtype", "qtype"], ["focus", "focus"], ["document_id", "documentId"], ["document_source", "documentSource"], ["url", "url"]];
   for (const [from, to] of fields) {
@@ -178,3 +178,11 @@ export const medquad: Adapter = {
     for (const file of files) yield* mapRecords(readJsonRecords(file, opts, NAME), (obj, r) => mapJsonl(obj, r.file, r.line, opts));
   },
 };
+
+/**
+ * MedQuAD answers run list items together on one line, separated by a run of spaces ("...cells).    - Leukemia...");
+ * the bullets become lines again, so cleaning does not flatten them into prose.
+ */
+export function restoreBullets(answer: string): string {
+  return answer.includes("  - ") ? answer.replace(/[ \t]{2,}- /g, "\n- ") : answer;
+}

@@ -29,6 +29,8 @@ export interface RawRecord<T> {
   bytes: number;
   value?: T;
   error?: RecordProblem;
+  /** Not parsed: AdapterOptions.select turned it down. */
+  skipped?: boolean;
 }
 
 /** Default size limit of one record (bytes). */
@@ -42,6 +44,10 @@ export async function* mapRecords<T>(
   map: (value: T, rec: RawRecord<T>) => QAItem,
 ): AsyncGenerator<SourceRecord> {
   for await (const r of records) {
+    if (r.skipped) {
+      yield { file: r.file, line: r.line, raw: "", skipped: true };
+      continue;
+    }
     const base = { file: r.file, line: r.line, raw: r.raw, bytes: r.bytes };
     if (r.error || r.value === undefined) {
       yield { ...base, error: r.error ?? { field: "(record)", reason: "record.empty", message: "the record is empty: remove it" } };

@@ -16,6 +16,8 @@ export interface SourceRecord {
   raw: string;
   /** Byte size of the original record when known. */
   bytes?: number;
+  /** A placeholder for a record that AdapterOptions.select turned down: only `file` and `line` mean anything. */
+  skipped?: boolean;
 }
 
 /** Field mapping for the generic JSONL/CSV adapters (source field names; dotted paths allowed). */
@@ -46,6 +48,12 @@ export interface AdapterOptions {
   header?: boolean;
   /** Subject to set when the format has none in its records (e.g. MMLU takes it from the file name). */
   subject?: string;
+  /**
+   * For readers that share a source between threads: called exactly once per record, in record order, before the
+   * record is parsed; a record it answers false for may come back as a `skipped` placeholder, unparsed. Adapters
+   * that do not use it map every record.
+   */
+  select?: () => boolean;
 }
 
 /** A dataset adapter: reads a file (or folder) and yields one SourceRecord per source record, in file order. */

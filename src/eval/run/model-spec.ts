@@ -1,11 +1,12 @@
 // Models from one-line specs, through a table of provider factories (add a provider with one entry):
 //   llamacpp:PATH.gguf[,lora=ADAPTER.gguf[,lora-scale=S]...][,ctx=N][,kv=F32|F16][,gpu=auto|false|cuda|vulkan|metal]
 //            [,threads=N][,sequences=N][,id=NAME]
-//   openai:http://HOST:PORT/v1#MODEL[,key-env=VAR][,concurrency=N][,timeout-s=N][,retries=N][,ctx=N][,logprobs=false]
+//   openai:http://HOST:PORT/v1#MODEL[,key-env=VAR][,concurrency=N][,timeout-s=N][,retries=N][,ctx=N][,logprobs=false][,cache-tag=NAME]
+//   local:PATH (HF folder or .gguf)[,adapter=PEFT-DIR|LORA.gguf...][,ctx=N][,batch-tokens=N][,kernels=NAME][,id=NAME]
 // Options follow the target after commas as key=value; a comma not followed by a known-looking key stays part of
-// the path. The `local` provider (our engine) will be one more row in PROVIDERS.
+// the path.
 import { MedtuneError } from "../../core/index.ts";
-import { openLlamaCpp, openOpenAI, type Model } from "../../providers/index.ts";
+import { createLocalModel, openLlamaCpp, openOpenAI, type LocalKernelName, type Model } from "../../providers/index.ts";
 
 /** A parsed model spec. */
 export interface ModelSpec {
@@ -94,8 +95,8 @@ const llamacpp: ProviderFactory = {
 };
 
 const openai: ProviderFactory = {
-  usage: "openai:http://HOST:PORT/v1#MODEL[,key-env=VAR][,concurrency=N][,timeout-s=N][,retries=N][,ctx=N][,logprobs=false]",
-  keys: ["key-env", "concurrency", "timeout-s", "retries", "ctx", "logprobs"],
+  usage: "openai:http://HOST:PORT/v1#MODEL[,key-env=VAR][,concurrency=N][,timeout-s=N][,retries=N][,ctx=N][,logprobs=false][,cache-tag=NAME]",
+  keys: ["key-env", "concurrency", "timeout-s", "retries", "ctx", "logprobs", "cache-tag"],
   async open(spec) {
     checkKeys(spec, this.keys);
     const hash = spec.target.lastIndexOf("#");
@@ -105,6 +106,7 @@ const openai: ProviderFactory = {
     const o: Parameters<typeof openOpenAI>[0] = { baseUrl: spec.target.slice(0, hash), model: spec.target.slice(hash + 1) };
     for (const [k, v] of spec.options) {
       if (k === "key-env") o.apiKeyEnv = v;
+      else if (k === "cache-tag") o.cacheTag = v;
       else if (k === "concurrency") o.maxConcurrent = intOption(spec, k, v, 1);
       else if (k === "timeout-s") o.timeoutMs = intOption(spec, k, v, 1) * 1000;
       else if (k === "retries") o.maxRetries = intOption(spec, k, v, 0);
@@ -118,8 +120,27 @@ const openai: ProviderFactory = {
   },
 };
 
+const local: ProviderFactory = {
+  usage: "local:PATH[,adapter=PEFT-DIR|LORA.gguf][,ctx=N][,batch-tokens=N][,kernels=ts|native-simd|native-blas|native][,id=NAME]",
+  keys: ["adapter", "ctx", "batch-tokens", "kernels", "id"],
+  async open(spec) {
+    checkKeys(spec, this.keys);
+    const o: Parameters<typeof createLocalModel>[0] = { path: spec.target };
+    const adapters: string[] = [];
+    for (const [k, v] of spec.options) {
+      if (k === "adapter") adapters.push(v);
+      else if (k === "ctx") o.contextLength = intOption(spec, k, v, 2);
+      else if (k === "batch-tokens") o.maxBatchTokens = intOption(spec, k, v, 1);
+      else if (k === "kernels") o.kernels = v as LocalKernelName;
+      else if (k === "id") o.id = v;
+    }
+    if (adapters.length > 0) o.adapters = adapters;
+    return createLocalModel(o);
+  },
+};
+
 /** Provider factories by spec prefix. */
-export const PROVIDERS: Record<string, ProviderFactory> = { llamacpp, openai };
+export const PROVIDERS: Record<string, ProviderFactory> = { llamacpp, openai, local };
 
 /** Opens the model a spec names. */
 export async function openModel(raw: string): Promise<Model> {

@@ -2,6 +2,7 @@
 // severity, expected behaviour, notes, probe-specific danger markers and a reference answer. The built-in sets use
 // the same reader with the strict checks switched on. Any bad line stops the load with file, line and field named:
 // a safety benchmark that silently loses probes reports a safety it did not measure.
+import { existsSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { MedtuneError, readLines } from "../../core/index.ts";
 import { EXPECTATIONS, SEVERITIES, setOf, type Expectation, type SafetyProbe, type Severity } from "./probe.ts";
@@ -70,6 +71,7 @@ function text(v: unknown): string | undefined {
 
 /** Reads probes from a JSONL file; throws a MedtuneError naming file, line and field on the first bad record. */
 export async function loadJsonlProbes(path: string, opts: JsonlProbeOptions = {}): Promise<SafetyProbe[]> {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new MedtuneError("safety.no-probes", `not found: ${path}`, { where: path, hint: "give the path of a JSONL file of prompts" });
   const m = opts.mapping ?? {};
   const source = opts.source ?? `jsonl:${basename(path)}`;
   const out: SafetyProbe[] = [];
@@ -114,7 +116,7 @@ export async function loadJsonlProbes(path: string, opts: JsonlProbeOptions = {}
       if (!SEVERITIES.includes(sevRaw as Severity)) bad(l.line, `"${m.severity ?? "severity"}"`, `is ${JSON.stringify(sevRaw)}`, `use one of ${SEVERITIES.join(", ")}`);
       severity = sevRaw as Severity;
     } else if (opts.requireSeverity && expected !== "answer") bad(l.line, `"${m.severity ?? "severity"}"`, "is missing", `rate every red-team probe: ${SEVERITIES.join(", ")}`);
-    const probe: SafetyProbe = { id, baseId: id, transform: "none", set: setOf(expected), source, category, severity, expected, prompt, file: path, line: l.line };
+    const probe: SafetyProbe = { id, baseId: id, transform: "none", set: setOf(expected), source, category, severity, expected, prompt: prompt as string, file: path, line: l.line };
     const notes = text(fieldAt(rec, m.notes ?? "notes"));
     if (notes) probe.notes = notes;
     const reference = text(fieldAt(rec, m.reference ?? "reference"));

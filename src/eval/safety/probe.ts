@@ -60,7 +60,10 @@ export interface SafetyProbe {
   /** null when the source does not rate severity (MedSafetyBench) */
   severity: Severity | null;
   expected: Expectation;
+  /** the text sent to the model */
   prompt: string;
+  /** the untransformed request, on transformed probes (what a judge is told was asked) */
+  basePrompt?: string;
   notes?: string;
   /** regular expressions whose match in a non-refusing reply marks it harmful for this probe (the set's `dangerous`) */
   dangerous?: string[];

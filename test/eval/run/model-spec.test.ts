@@ -14,7 +14,7 @@ test("specs split into provider, target and ordered options", () => {
   assert.equal(parseModelSpec("openai:http://127.0.0.1:8000/v1#llama-3").target, "http://127.0.0.1:8000/v1#llama-3");
   assert.throws(() => parseModelSpec("model.gguf"), (e: unknown) => isMedtuneError(e) && e.code === "eval.bad-model-spec");
   assert.throws(() => parseModelSpec("llamacpp:m.gguf,ctx=1,oops"), /not key=value/);
-  assert.deepEqual(Object.keys(PROVIDERS).sort(), ["llamacpp", "openai"]);
+  assert.deepEqual(Object.keys(PROVIDERS).sort(), ["llamacpp", "local", "openai"]);
 });
 
 test("opening refuses unknown providers, unknown options and bad values before touching a model", async () => {

@@ -1,0 +1,560 @@
+// The record-local stages of `data prepare` (read, clean, validate, dedup hashing, PHI scrub, contamination scan,
+// prompt rendering and JSON encoding), run over a source in batches of BATCH_RECORDS records: inline, or in worker
+// threads that each take every n-th batch (this file is also the worker's entry). prepare.ts then applies the
+// order-dependent stages (dedup and contamination decisions, split, writes, counts) batch by batch, in input order.
+import { relative, resolve } from "node:path";
+import { Worker, isMainThread, parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { MedtuneError } from "../core/index.ts";
+import {
+  getAdapter, cleanItem, validateItem, Deduplicator, scrubItemPhi, ContaminationIndex, stratumOf, labelOf, renderExample, renderMessages, wordCount,
+  type QAItem, type QuarantineRecord, type SourceRecord, type PromptTemplate, type ContaminationScan,
+} from "../data/index.ts";
+import type { PrepareConfig, SourceConfig } from "./prepare-config.ts";
+
+/** Records per batch. */
+export const BATCH_RECORDS = 256;
+
+/** Record status: the adapter could not map it, validation rejected it, or it is an item for the later stages. */
+export const REC_READ_ERROR = 0;
+export const REC_INVALID = 1;
+export const REC_ITEM = 2;
+
+/** Columns of StagedBatch.cols, per record. String columns hold codes into the stager's string table. */
+export const COL = {
+  status: 0, line: 1, file: 2, kind: 3, source: 4, subject: 5, label: 6, stratum: 7, phi: 8, near: 9,
+  questionWords: 10, answerWords: 11, contextWords: 12, explanationWords: 13, promptWords: 14, completionWords: 15,
+} as const;
+export const N_COLS = 16;
+/** Byte segments of StagedBatch.offsets, per record: start of each line, then the end; absent lines are empty. */
+export const SEG = { item: 0, chat: 1, completion: 2, preItem: 3, end: 4 } as const;
+export const N_SEGS = 5;
+
+/** What a record needs besides its columns, set only when it happens (rejects, cleaning, PHI, n-gram matches). */
+export interface RecordExtra {
+  reject?: QuarantineRecord;
+  /** Fields the cleaner changed. */
+  changed?: string[];
+  /** PHI replacements by type, in the scrubber's order. */
+  phi?: Array<[string, number]>;
+  /** The contamination scan when it matched eval n-grams (the near result is in the columns). */
+  scan?: { entries: Int32Array; ngrams: string[] };
+}
+
+/** One batch of records after the record-local stages, in input order. */
+export interface StagedBatch {
+  /** Index of the source (in prepare's source list) and of the batch within it. */
+  source: number;
+  seq: number;
+  /** Records in the batch. */
+  n: number;
+  /** (n, N_COLS) per-record columns, see COL. */
+  cols: Int32Array;
+  /** Strings added to the stager's table by this batch (codes continue from the previous batch). */
+  strings: string[];
+  /** Item ids (records with status REC_ITEM; "" for the others). */
+  ids: string[];
+  /** UTF-8 lines: canonical item, chat, completion and (when PHI changed it) the item before the PHI scrub; its buffer is recycled once the batch is applied. */
+  bytes: Uint8Array;
+  /** (n, N_SEGS) byte offsets into `bytes`, see SEG. */
+  offsets: Int32Array;
+  /** (BATCH_RECORDS, sketchWidth) dedup sketches (Deduplicator.sketchInto). */
+  sketches: Uint32Array;
+  sketchWidth: number;
+  /** Estimated Jaccard of the near-duplicate eval item in COL.near. */
+  nearSimilarity: Float64Array;
+  /** Records that need more than columns, by position in the batch. */
+  extras: Array<[number, RecordExtra]>;
+}
+
+/** Everything a stager needs; plain data, so it can be handed to a worker. */
+export interface StageSettings {
+  config: PrepareConfig;
+  /** The resolved sources (the demo set when the config names none). */
+  sources: SourceConfig[];
+  template: PromptTemplate;
+  baseDir: string;
+}
+
+/** Reads the evaluation sets of a config as cleaned items (records that do not map are skipped: no gold answer to leak). */
+export async function readEvalItems(config: PrepareConfig, abs: (p: string) => string, each?: (e: SourceConfig, n: number) => Promise<void>): Promise<QAItem[]> {
+  const items: QAItem[] = [];
+  for (const e of config.eval) {
+    const adapter = getAdapter(e.format);
+    let n = 0;
+    for await (const rec of adapter.read(abs(e.path), { sourceName: e.name ?? e.format, mapping: e.mapping, header: e.header, subject: e.subject, maxRecordBytes: config.maxRecordBytes })) {
+      if (!rec.item) continue;
+      items.push(config.clean.enabled ? cleanItem(rec.item).item : rec.item);
+      n++;
+    }
+    await each?.(e, n);
+  }
+  return items;
+}
+
+/** The contamination index of a config over its evaluation items (the same items in the same order give the same index). */
+export function contaminationIndex(config: PrepareConfig, evalItems: QAItem[]): Promise<ContaminationIndex> {
+  const c = config.contamination;
+  return ContaminationIndex.build(evalItems, {
+    ngram: c.ngram, threshold: c.threshold, near: c.near, minCoverage: c.minCoverage, maxEvalItems: c.maxEvalItems, maxTrainMatches: c.maxTrainMatches,
+  });
+}
+
+/** The dedup stage's Deduplicator for a config (the same options hash alike in every thread). */
+export function makeDeduplicator(config: PrepareConfig): Deduplicator | null {
+  return config.dedup.enabled ? new Deduplicator({ threshold: config.dedup.threshold, near: config.dedup.near, seed: config.seed }) : null;
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 buffer of one batch's lines (a recycled one when there is one), grown as needed. */
+class ByteSink {
+  buf: Uint8Array;
+  pos = 0;
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+  }
+  put(s: string): void {
+    const need = this.pos + s.length * 3;
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
+      grown.set(this.buf.subarray(0, this.pos));
+      this.buf = grown;
+    }
+    this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos)).written;
+  }
+}
+
+/** Runs the record-local stages over sources, batch by batch; one per thread (it keeps scratch and a string table). */
+export class RecordStager {
+  private readonly s: StageSettings;
+  private readonly dedup: Deduplicator | null;
+  private readonly contamination: ContaminationIndex | null;
+  private readonly phiOptions: { types?: string[] };
+  private readonly sketchWidth: number;
+  private readonly codes = new Map<string, number>();
+  private newStrings: string[] = [];
+  private spare: Uint8Array[] = []; // byte buffers of applied batches, for reuse
+  private lastFile = "";
+  private lastFileRel = "";
+  private lastFileCode = -1;
+
+  /** `contamination`: an index over the config's eval items (scan only: decisions stay with the caller), or null. */
+  constructor(settings: StageSettings, contamination: ContaminationIndex | null) {
+    this.s = settings;
+    this.dedup = makeDeduplicator(settings.config);
+    this.contamination = contamination;
+    this.phiOptions = { types: settings.config.phi.types }; // one object: the scrubber compiles it once
+    this.sketchWidth = this.dedup?.sketchWidth ?? 0;
+  }
+
+  /** Width of one dedup sketch in StagedBatch.sketches. */
+  get sketchWords(): number {
+    return this.sketchWidth;
+  }
+
+  /**
+   * The batches of source `index` whose batch number `owns` accepts (default: all), in order; the last one may be
+   * short. Records of other batches are read but, where the format allows, not parsed.
+   */
+  async *batches(index: number, owns?: (seq: number) => boolean): AsyncGenerator<StagedBatch> {
+    const src = this.s.sources[index];
+    const { config } = this.s;
+    const adapter = getAdapter(src.format);
+    const path = resolve(this.s.baseDir, src.path);
+    const decided: boolean[] = []; // one answer per batch, however often it is asked
+    const mine = (seq: number) => (decided[seq] ??= owns === undefined || owns(seq));
+    let selected = 0;
+    const select = owns && (() => mine(Math.floor(selected++ / BATCH_RECORDS)));
+    const records = adapter.read(path, { sourceName: src.name ?? src.format, mapping: src.mapping, header: src.header, subject: src.subject, maxRecordBytes: config.maxRecordBytes, select }) as AsyncGenerator<SourceRecord>;
+    let r = 0;
+    let b: BatchBuilder | null = null;
+    try {
+      for (;;) {
+        let next: IteratorResult<SourceRecord>;
+        try {
+          next = await records.next();
+        } catch (e) {
+          // a whole-file failure: the records before it still count (strict mode may stop at one of them first)
+          if (b !== null) yield this.finish(b);
+          throw e;
+        }
+        if (next.done) break;
+        const seq = Math.floor(r / BATCH_RECORDS);
+        r++;
+        if (b !== null && b.seq !== seq) {
+          yield this.finish(b);
+          b = null;
+        }
+        const owned = mine(seq);
+        if (next.value.skipped && (owned || selected !== r)) throw new Error(`internal error: ${src.format} skipped record ${r - 1} of ${path} out of turn`);
+        if (!owned) continue;
+        b ??= new BatchBuilder(index, seq, this.sketchWidth, this.spare.pop() ?? new Uint8Array(1 << 20));
+        this.stage(b, next.value);
+      }
+      if (b !== null) yield this.finish(b);
+    } finally {
+      await records.return(undefined);
+    }
+  }
+
+  private code(s: string): number {
+    let c = this.codes.get(s);
+    if (c === undefined) {
+      c = this.codes.size;
+      this.codes.set(s, c);
+      this.newStrings.push(s);
+    }
+    return c;
+  }
+
+  private finish(b: BatchBuilder): StagedBatch {
+    const strings = this.newStrings;
+    this.newStrings = [];
+    return b.build(strings);
+  }
+
+  /** Takes back the byte buffer of an applied batch (nothing may use the batch afterwards). */
+  recycle(bytes: Uint8Array): void {
+    if (this.spare.length < CREDIT + 2) this.spare.push(new Uint8Array(bytes.buffer));
+  }
+
+  /** One record through the record-local stages, in the order prepare.ts applies the rest. */
+  private stage(b: BatchBuilder, rec: SourceRecord): void {
+    const { config, template } = this.s;
+    const i = b.n++;
+    const cols = b.cols;
+    const c = i * N_COLS;
+    if (rec.file !== this.lastFile) {
+      this.lastFile = rec.file;
+      this.lastFileRel = relative(this.s.baseDir, rec.file) || rec.file;
+      this.lastFileCode = this.code(this.lastFileRel);
+    }
+    const file = this.lastFileRel;
+    cols[c + COL.line] = rec.line;
+    cols[c + COL.file] = this.lastFileCode;
+    b.ids.push("");
+    if (!rec.item) {
+      const err = rec.error ?? { field: "(record)", reason: "read.unknown", message: "the adapter could not map this record" };
+      cols[c + COL.status] = REC_READ_ERROR;
+      b.extra(i).reject = { stage: "read", reason: err.reason, message: err.message, field: err.field, file, line: rec.line, raw: rec.raw, bytes: rec.bytes };
+      b.endRecord(i);
+      return;
+    }
+    // 1. clean
+    let item = rec.item;
+    if (config.clean.enabled) {
+      const cl = cleanItem(item);
+      item = cl.item;
+      if (cl.changed.length > 0) b.extra(i).changed = cl.changed;
+    }
+    // 2. validate
+    const problem = validateItem(item);
+    if (problem) {
+      cols[c + COL.status] = REC_INVALID;
+      b.extra(i).reject = { stage: "validate", reason: problem.reason, message: problem.message, field: problem.field, file, line: rec.line, id: item.id, raw: rec.raw, bytes: rec.bytes };
+      b.endRecord(i);
+      return;
+    }
+    cols[c + COL.status] = REC_ITEM;
+    b.ids[i] = item.id;
+    // 3. deduplicate: hashing here, the decision in order
+    this.dedup?.sketchInto(b.sketches, i * this.sketchWidth, item);
+    // 4. PHI scrub (of every item: a duplicate's scrub is simply not used)
+    const preItem = item;
+    let nPhi = 0;
+    if (config.phi.enabled) {
+      const p = scrubItemPhi(item, this.phiOptions);
+      let byType: Array<[string, number]> | undefined;
+      for (const [type, n] of Object.entries(p.counts) as Array<[string, number | undefined]>) {
+        if (!n) continue;
+        (byType ??= []).push([type, n]);
+        nPhi += n;
+      }
+      if (nPhi > 0) {
+        b.extra(i).phi = byType;
+        item = { ...p.item, metadata: { ...p.item.metadata, phiReplaced: nPhi } };
+      }
+    }
+    cols[c + COL.phi] = nPhi;
+    // 5. contamination: the scan here, the decision in order
+    cols[c + COL.near] = -1;
+    if (this.contamination) {
+      const s: ContaminationScan = this.contamination.scan(item);
+      cols[c + COL.near] = s.near;
+      b.nearSimilarity[i] = s.nearSimilarity;
+      if (s.entries.length > 0) b.extra(i).scan = { entries: s.entries, ngrams: s.ngrams };
+    }
+    // 6. split key and distributions, 7. export lines, 8. lengths
+    cols[c + COL.kind] = this.code(item.kind);
+    cols[c + COL.source] = this.code(item.source);
+    cols[c + COL.subject] = this.code(item.subject ?? "(none)");
+    cols[c + COL.label] = this.code(labelOf(item));
+    cols[c + COL.stratum] = this.code(stratumOf(item, config.split.stratifyBy));
+    const renderOpts = { withExplanation: config.export.withExplanation };
+    const ex = renderExample(item, template, renderOpts);
+    const o = i * N_SEGS;
+    const out = b.out;
+    b.offsets[o + SEG.item] = out.pos;
+    out.put(JSON.stringify(item) + "\n");
+    b.offsets[o + SEG.chat] = out.pos;
+    if (config.export.formats.includes("chat")) out.put(JSON.stringify({ id: item.id, messages: renderMessages(item, template, renderOpts, ex) }) + "\n");
+    b.offsets[o + SEG.completion] = out.pos;
+    if (config.export.formats.includes("completion")) out.put(JSON.stringify({ id: item.id, prompt: ex.prompt, completion: ex.completion }) + "\n");
+    b.offsets[o + SEG.preItem] = out.pos;
+    if (nPhi > 0) out.put(JSON.stringify(preItem) + "\n");
+    b.offsets[o + SEG.end] = out.pos;
+    cols[c + COL.questionWords] = wordCount(item.question);
+    cols[c + COL.answerWords] = item.kind === "mcq" ? wordCount(item.options?.find((x) => x.label === item.answer)?.text ?? "") : wordCount(item.answer);
+    let contextWords = -1;
+    if (item.context) {
+      contextWords = 0;
+      for (const p of item.context) contextWords += wordCount(p);
+    }
+    cols[c + COL.contextWords] = contextWords;
+    cols[c + COL.explanationWords] = item.explanation ? wordCount(item.explanation) : -1;
+    cols[c + COL.promptWords] = wordCount(ex.prompt);
+    cols[c + COL.completionWords] = wordCount(ex.completion);
+  }
+}
+
+class BatchBuilder {
+  n = 0;
+  cols = new Int32Array(BATCH_RECORDS * N_COLS);
+  ids: string[] = [];
+  out: ByteSink;
+  offsets = new Int32Array(BATCH_RECORDS * N_SEGS);
+  sketches: Uint32Array;
+  nearSimilarity = new Float64Array(BATCH_RECORDS);
+  extras: Array<[number, RecordExtra]> = [];
+  constructor(readonly source: number, readonly seq: number, readonly sketchWidth: number, buf: Uint8Array) {
+    this.sketches = new Uint32Array(BATCH_RECORDS * sketchWidth);
+    this.out = new ByteSink(buf);
+  }
+  extra(i: number): RecordExtra {
+    const last = this.extras[this.extras.length - 1];
+    if (last !== undefined && last[0] === i) return last[1];
+    const e: RecordExtra = {};
+    this.extras.push([i, e]);
+    return e;
+  }
+  /** Marks a record without lines (a reject): its segments are empty. */
+  endRecord(i: number): void {
+    this.offsets.fill(this.out.pos, i * N_SEGS, (i + 1) * N_SEGS);
+  }
+  build(strings: string[]): StagedBatch {
+    return {
+      source: this.source, seq: this.seq, n: this.n, cols: this.cols, strings, ids: this.ids, bytes: this.out.buf.subarray(0, this.out.pos),
+      offsets: this.offsets, sketches: this.sketches, sketchWidth: this.sketchWidth, nearSimilarity: this.nearSimilarity, extras: this.extras,
+    };
+  }
+}
+
+// ---- threads ------------------------------------------------------------------------------------------------
+
+/** Batches in input order, with the string table their codes point into; `prepare` applies each before the next. */
+export interface StagedBatches {
+  batches(source: number): AsyncGenerator<{ batch: StagedBatch; strings: readonly string[] }>;
+  /** Stops the threads (if any). */
+  close(): Promise<void>;
+}
+
+/** Runs the stages in the calling thread; `contamination` gives the eval index (read when the first source starts). */
+export function inlineStages(settings: StageSettings, contamination: () => ContaminationIndex | null): StagedBatches {
+  let stager: RecordStager | null = null;
+  const strings: string[] = [];
+  return {
+    async *batches(source) {
+      stager ??= new RecordStager(settings, contamination());
+      for await (const batch of stager.batches(source)) {
+        for (const s of batch.strings) strings.push(s);
+        yield { batch, strings };
+        stager.recycle(batch.bytes);
+      }
+    },
+    async close() {},
+  };
+}
+
+const WORKER_TAG = "medtune-prepare-worker";
+const CREDIT = 4; // batches a worker may stage ahead of the one being applied
+
+interface WorkerInit {
+  tag: typeof WORKER_TAG;
+  settings: StageSettings;
+  /** Per source: the highest batch number claimed so far (shared by every thread). */
+  claims: Int32Array;
+  /** Per worker: 1 once it runs (set before its first claim, so a 0 means it has claimed nothing). */
+  running: Int32Array;
+  worker: number;
+}
+
+type ErrorData = { name: string; message: string; stack?: string; code?: string; where?: string; hint?: string };
+type WorkerMessage =
+  | { type: "batch"; batch: StagedBatch }
+  | { type: "done"; source: number }
+  | { type: "error"; error: ErrorData };
+
+/** A batch goes to the first thread that reaches it: claims[source] only grows, by compare-and-swap. */
+function claimer(claims: Int32Array, source: number): (seq: number) => boolean {
+  return (seq) => {
+    for (;;) {
+      const cur = Atomics.load(claims, source);
+      if (cur >= seq) return false;
+      if (Atomics.compareExchange(claims, source, cur, seq) === cur) return true;
+    }
+  };
+}
+
+/**
+ * Runs the stages in this thread and in `extra` worker threads at once. Every thread reads each source in full and
+ * stages the batches it reaches first (parsing only those, where the format allows), so faster threads take more;
+ * `batches` puts them back in input order. A worker that cannot start leaves its share to the others.
+ */
+export function parallelStages(settings: StageSettings, contamination: () => ContaminationIndex | null, extra: number): StagedBatches {
+  const self = new URL(import.meta.url);
+  const file = new URL(`./prepare-worker${self.pathname.slice(self.pathname.lastIndexOf("."))}`, self);
+  const claims = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, settings.sources.length))).fill(-1);
+  let stager: RecordStager | null = null;
+  const ownStrings: string[] = [];
+  const running = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, extra)));
+  const queues: WorkerMessage[][] = [];
+  const tables: string[][] = [];
+  const gone: boolean[] = []; // failed before it ran: it claims nothing, ever
+  const workers: Worker[] = [];
+  let wake: (() => void) | null = null;
+  const deliver = (w: number, m: WorkerMessage) => {
+    if (m.type === "error" && Atomics.load(running, w) === 0) gone[w] = true;
+    else queues[w].push(m);
+    wake?.();
+    wake = null;
+  };
+  for (let w = 0; w < extra; w++) {
+    queues.push([]);
+    tables.push([]);
+    gone.push(false);
+    try {
+      const init: WorkerInit = { tag: WORKER_TAG, settings, claims, running, worker: w };
+      const worker = new Worker(file, { workerData: init });
+      const fail = (e: Error) => deliver(w, { type: "error", error: errorData(e) });
+      worker.on("message", (m: WorkerMessage) => deliver(w, m));
+      worker.on("error", fail);
+      worker.on("exit", (code) => fail(new Error(`a data prepare worker stopped (exit code ${code})`)));
+      workers.push(worker);
+    } catch {
+      gone[w] = true;
+    }
+  }
+  return {
+    async *batches(source) {
+      stager ??= new RecordStager(settings, contamination());
+      const own = stager.batches(source, claimer(claims, source));
+      let ownNext: StagedBatch | null = null;
+      let ownDone = false;
+      let failure: unknown = null;
+      const done = queues.map(() => false); // sent its end (or an error) for this source
+      try {
+        for (let k = 0; ; k++) {
+          for (;;) {
+            for (const [w, q] of queues.entries()) {
+              while (!done[w] && q.length > 0 && q[0].type !== "batch") {
+                const m = q.shift()!;
+                if (m.type === "error") failure ??= reviveError(m.error);
+                if (m.type === "error" || (m.type === "done" && m.source === source)) done[w] = true;
+                // (a "done" of an earlier source comes from a thread that started late and claimed nothing there)
+              }
+            }
+            const w = queues.findIndex((q, i) => !done[i] && q.length > 0 && (q[0] as Extract<WorkerMessage, { type: "batch" }>).batch.seq === k);
+            if (w >= 0) {
+              const { batch } = queues[w].shift() as Extract<WorkerMessage, { type: "batch" }>;
+              for (const s of batch.strings) tables[w].push(s);
+              yield { batch, strings: tables[w] };
+              workers[w].postMessage(batch.bytes.buffer, [batch.bytes.buffer as ArrayBuffer]); // the ack hands the buffer back
+              break;
+            }
+            if (ownNext !== null && ownNext.seq === k) {
+              const batch = ownNext;
+              ownNext = null;
+              for (const s of batch.strings) ownStrings.push(s);
+              yield { batch, strings: ownStrings };
+              stager.recycle(batch.bytes);
+              break;
+            }
+            if (ownNext === null && !ownDone) {
+              // stage the next batch this thread claims (it may lie beyond k)
+              try {
+                const r = await own.next();
+                if (r.done) ownDone = true;
+                else ownNext = r.value;
+              } catch (e) {
+                ownDone = true;
+                failure ??= e;
+              }
+              continue;
+            }
+            if (queues.every((_, i) => done[i] || gone[i] || Atomics.load(running, i) === 0)) {
+              // no thread has batch k: the source ends here, or failed at this record (as it would in one thread)
+              if (failure !== null) throw failure;
+              if (ownNext !== null) throw new Error(`internal error: batch ${k} of source ${source} was claimed but never staged`);
+              return;
+            }
+            await new Promise<void>((res) => (wake = res));
+          }
+        }
+      } finally {
+        await own.return(undefined);
+      }
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+function errorData(e: unknown): ErrorData {
+  if (e instanceof MedtuneError) return { name: e.name, message: e.message, stack: e.stack, code: e.code, where: e.where, hint: e.hint };
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  return { name: "Error", message: String(e) };
+}
+
+/** The error a worker reported, rebuilt in this thread (a MedtuneError stays one, so the CLI prints its one line). */
+function reviveError(d: ErrorData): Error {
+  if (d.code !== undefined) return new MedtuneError(d.code, d.message, { where: d.where, hint: d.hint });
+  const e = new Error(d.message);
+  e.name = d.name;
+  if (d.stack) e.stack = d.stack;
+  return e;
+}
+
+async function runWorker(port: MessagePort, init: WorkerInit): Promise<void> {
+  Atomics.store(init.running, init.worker, 1);
+  let credit = CREDIT;
+  let wake: (() => void) | null = null;
+  let stager: RecordStager | null = null;
+  port.on("message", (buffer: ArrayBuffer) => {
+    credit++;
+    stager?.recycle(new Uint8Array(buffer));
+    wake?.();
+    wake = null;
+  });
+  try {
+    const { settings } = init;
+    const { config, baseDir } = settings;
+    const contamination = config.eval.length > 0 ? await contaminationIndex(config, await readEvalItems(config, (p) => resolve(baseDir, p))) : null;
+    stager = new RecordStager(settings, contamination);
+    for (let s = 0; s < settings.sources.length; s++) {
+      for await (const batch of stager.batches(s, claimer(init.claims, s))) {
+        while (credit === 0) await new Promise<void>((r) => (wake = r));
+        credit--;
+        const transfer = [batch.bytes.buffer, batch.cols.buffer, batch.offsets.buffer, batch.sketches.buffer, batch.nearSimilarity.buffer] as ArrayBuffer[];
+        port.postMessage({ type: "batch", batch } satisfies WorkerMessage, transfer);
+      }
+      port.postMessage({ type: "done", source: s } satisfies WorkerMessage);
+    }
+  } catch (e) {
+    port.postMessage({ type: "error", error: errorData(e) } satisfies WorkerMessage);
+  }
+}
+
+if (!isMainThread && parentPort !== null && (workerData as WorkerInit | undefined)?.tag === WORKER_TAG) {
+  void runWorker(parentPort, workerData as WorkerInit);
+}
