@@ -36,7 +36,7 @@ export class AtomicWriter {
   readonly path: string;
   private tmp: string;
   private stream: WriteStream;
-  private chunk = new Uint8Array(CHUNK_BYTES); // UTF-8 not yet handed to the stream
+  private chunk: Uint8Array = new Uint8Array(CHUNK_BYTES); // UTF-8 not yet handed to the stream
   private used = 0;
   private spare: Uint8Array[] = []; // chunks the stream has written, for reuse (no allocation churn on long runs)
   private handed = 0; // bytes handed to the stream

@@ -1,6 +1,6 @@
 // Streaming line reader over bytes: yields each line with its 1-based number, strict UTF-8 decoding and a size
 // limit, so a broken line becomes a reported record instead of a crash, and a huge file never sits in memory.
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 
 /** One line of a file; `text` is absent when the line could not be decoded or was too long. */
 export interface Line {
@@ -26,6 +26,7 @@ export interface ReadLinesOptions {
   stripBom?: boolean;
 }
 
+const READ_BYTES = 1 << 20;
 const strict = new TextDecoder("utf-8", { fatal: true });
 const lenient = new TextDecoder("utf-8");
 
@@ -54,37 +55,46 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
       return { line: lineNo, offset: start, bytes: len, error: "invalid UTF-8", raw: lenient.decode(body.subarray(0, maxRaw)) };
     }
   };
-  for await (const chunkAny of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    let chunk = chunkAny as Buffer;
-    if (first) {
-      first = false;
-      if ((opts.stripBom ?? true) && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-        chunk = chunk.subarray(3);
-        offset = 3;
-      }
-    }
-    let pos = 0;
+  const file = await open(path, "r");
+  // one read buffer for the whole file: every line is decoded (copied) before the next read overwrites it
+  const readBuf = Buffer.allocUnsafe(READ_BYTES);
+  try {
     for (;;) {
-      const nl = chunk.indexOf(0x0a, pos);
-      if (nl < 0) break;
-      const piece = chunk.subarray(pos, nl);
-      if (parts.length === 0) {
-        yield emit(piece, piece.length);
-      } else {
-        const total = partBytes + piece.length;
-        // Keep at most maxLine+1 bytes of an over-long line in memory; the rest is only counted.
-        if (partBytes <= maxLine) parts.push(piece.subarray(0, Math.max(0, maxLine + 1 - partBytes)));
-        yield emit(Buffer.concat(parts), total);
-        parts = [];
-        partBytes = 0;
+      const { bytesRead } = await file.read(readBuf, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      let chunk = readBuf.subarray(0, bytesRead);
+      if (first) {
+        first = false;
+        if ((opts.stripBom ?? true) && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+          chunk = chunk.subarray(3);
+          offset = 3;
+        }
       }
-      pos = nl + 1;
+      let pos = 0;
+      for (;;) {
+        const nl = chunk.indexOf(0x0a, pos);
+        if (nl < 0) break;
+        const piece = chunk.subarray(pos, nl);
+        if (parts.length === 0) {
+          yield emit(piece, piece.length);
+        } else {
+          const total = partBytes + piece.length;
+          // Keep at most maxLine+1 bytes of an over-long line in memory; the rest is only counted.
+          if (partBytes <= maxLine) parts.push(piece.subarray(0, Math.max(0, maxLine + 1 - partBytes)));
+          yield emit(Buffer.concat(parts), total);
+          parts = [];
+          partBytes = 0;
+        }
+        pos = nl + 1;
+      }
+      if (pos < chunk.length) {
+        const rest = chunk.subarray(pos);
+        if (partBytes <= maxLine) parts.push(Buffer.from(rest.subarray(0, Math.max(0, maxLine + 1 - partBytes))));
+        partBytes += rest.length;
+      }
     }
-    if (pos < chunk.length) {
-      const rest = chunk.subarray(pos);
-      if (partBytes <= maxLine) parts.push(Buffer.from(rest.subarray(0, Math.max(0, maxLine + 1 - partBytes))));
-      partBytes += rest.length;
-    }
+  } finally {
+    await file.close();
   }
   if (partBytes > 0) yield emit(Buffer.concat(parts), partBytes);
 }

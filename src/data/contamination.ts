@@ -2,8 +2,7 @@
 // as in the GPT-3 decontamination (Brown et al. 2020, app. C: lower-cased words without punctuation; frequent
 // 13-grams ignored), then by MinHash near duplicates over word unigrams (Jaccard >= 0.8) for reworded copies
 // whose edits break every 13-gram. Compared: question, options, context (n-grams also: open answers, training
-// explanations); one `check` per training item (= `scan`, which may run in a worker, then `decide` in item order),
-// the pipeline decides drop or keep-and-flag.
+// explanations); one `check` (= `scan`, which may run in another thread, then `decide` in item order) per item.
 import { MedtuneError } from "../core/index.ts";
 import type { QAItem } from "./schema.ts";
 import { WordHashes } from "./text-norm.ts";

@@ -1,12 +1,12 @@
 // Pipeline stage 3, deduplicate: exact duplicates by a 64-bit hash of the normalized text, near duplicates by
 // b-bit MinHash (Li & König 2010) over word 3-shingles + LSH banding, every candidate verified by its estimated
-// Jaccard; the first item seen is kept and each duplicate recorded against it. Streaming, one `check` per item,
-// typed arrays only (signatures, band tables, exact table, front-coded ids): ~90 bytes + id bytes per kept item.
+// Jaccard; the first item seen is kept and each duplicate recorded against it. One `check` per item (= `sketchInto`,
+// which may run in another thread, then `checkSketch` in order); typed arrays only: ~90 bytes + id bytes per item.
 // Shingles are 3 words: one word changed in a 40-word stem leaves J = 35/41 ≈ 0.85 (5-word shingles: 0.76).
 import { MedtuneError } from "../core/index.ts";
 import type { QAItem } from "./schema.ts";
 import { WordHashes } from "./text-norm.ts";
-import { MinHasher, LshIndex, lshParams, checkSignatureShape, type BBits } from "./minhash.ts";
+import { MinHasher, LshIndex, GrowableStore, grow, lshParams, checkSignatureShape, type BBits } from "./minhash.ts";
 
 /** Options of a Deduplicator. */
 export interface DedupOptions {
@@ -218,7 +218,7 @@ export class Deduplicator {
       if (sk[off + 2] > 0) {
         for (let c = 0; c < n; c++) {
           const idx = lsh.candidateBuf[c];
-          const sim = lsh.similarity(sk, sigOff, idx, isSplit);
+          const sim = lsh.similarity(sk, sigOff, idx, isSplit, this.threshold);
           if (sim >= this.threshold) {
             if (sim > bestSim || (sim === bestSim && idx < best)) {
               best = idx;
@@ -321,6 +321,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 class ExactTable {
   private lo: Uint32Array;
   private hi: Uint32Array;
+  private readonly loStore: GrowableStore;
+  private readonly hiStore: GrowableStore;
+  private readonly slotStore: GrowableStore;
   private count = 0;
   private slots = new Uint32Array(0);
   private cap = 0;
@@ -328,8 +331,11 @@ class ExactTable {
 
   constructor(expected: number) {
     const n = Math.max(16, Math.ceil(expected));
-    this.lo = new Uint32Array(n);
-    this.hi = new Uint32Array(n);
+    this.loStore = new GrowableStore(n * 4);
+    this.hiStore = new GrowableStore(n * 4);
+    this.lo = new Uint32Array(this.loStore.buffer, 0, n);
+    this.hi = new Uint32Array(this.hiStore.buffer, 0, n);
+    this.slotStore = new GrowableStore(Math.ceil(n / 0.7) * 4);
     this.rebuild(Math.ceil(n / 0.7));
   }
 
@@ -355,17 +361,14 @@ class ExactTable {
   add(lo: number, hi: number): void {
     const idx = this.count;
     if (idx === this.lo.length) {
-      const lo2 = new Uint32Array(Math.ceil(idx * 1.5));
-      lo2.set(this.lo);
-      this.lo = lo2;
-      const hi2 = new Uint32Array(Math.ceil(idx * 1.5));
-      hi2.set(this.hi);
-      this.hi = hi2;
+      const n = grow(idx);
+      this.lo = new Uint32Array(this.loStore.grow(n * 4), 0, n);
+      this.hi = new Uint32Array(this.hiStore.grow(n * 4), 0, n);
     }
     this.lo[idx] = lo;
     this.hi[idx] = hi;
     this.count = idx + 1;
-    if (this.count > this.cap * 0.7) this.rebuild(Math.ceil(this.cap * 1.5)); // 1.5x: 1M items hold ~100 MB
+    if (this.count > this.cap * 0.7) this.rebuild(grow(this.cap));
     else this.insert(idx);
   }
 
@@ -386,7 +389,8 @@ class ExactTable {
     this.cap = Math.max(cap, Math.ceil((this.count + 1) / 0.7));
     this.idxBits = Math.max(16, 32 - Math.clz32(this.cap)); // item index + 1 <= count < cap
     if (this.idxBits > 30) throw new MedtuneError("dedup.too-many-items", "deduplication holds at most 2^30 items", { where: "dedup", hint: "deduplicate in shards" });
-    this.slots = new Uint32Array(this.cap);
+    this.slots = new Uint32Array(this.slotStore.grow(this.cap * 4), 0, this.cap); // in place: slots come from lo/hi
+    this.slots.fill(0);
     for (let i = 0; i < this.count; i++) this.insert(i);
   }
 }
@@ -400,7 +404,8 @@ const UUID_DASHES = [8, 13, 18, 23];
  * UUIDs (MedMCQA's ids) are stored as their 16 bytes instead of 36 characters.
  */
 class IdTable {
-  private bytes = new Uint8Array(1 << 14);
+  private readonly store = new GrowableStore(1 << 14);
+  private bytes = new Uint8Array(this.store.buffer, 0, 1 << 14);
   private used = 0;
   private blocks = new Uint32Array(256);
   private count = 0;
@@ -507,9 +512,8 @@ class IdTable {
 
   private reserve(n: number): void {
     if (this.used + n <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n));
-    grown.set(this.bytes.subarray(0, this.used));
-    this.bytes = grown;
+    const size = Math.max(grow(this.bytes.length), this.used + n);
+    this.bytes = new Uint8Array(this.store.grow(size), 0, size);
   }
 
   private writeVarint(v: number): void {

@@ -305,8 +305,44 @@ const MAX_LOAD = 0.7;
 const MIN_IDX_BITS = 16;
 
 /** The next capacity of a table that holds one entry per item: 1.5x (doubling would leave up to half of 100+ MB unused). */
-function grow(n: number): number {
+export function grow(n: number): number {
   return Math.ceil(n * 1.5);
+}
+
+type ResizableArrayBuffer = ArrayBuffer & { resize(byteLength: number): void; readonly maxByteLength: number };
+const RESERVE_FACTOR = 64; // address space reserved per store, as a multiple of its first size
+
+function reserve(bytes: number, maxBytes: number): ArrayBuffer {
+  try {
+    return new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(bytes, { maxByteLength: maxBytes });
+  } catch {
+    return new ArrayBuffer(bytes); // no room to reserve: a plain buffer, copied on growth
+  }
+}
+
+/**
+ * The memory of a typed array that grows in place: a resizable ArrayBuffer that reserves address space (not memory)
+ * for 64x its size, so growing neither copies nor holds an old and a new table at once, and the memory comes from
+ * V8's page allocator rather than malloc, whose free lists would keep freed tables in the process's RSS.
+ * View it afresh (`new Uint32Array(store.buffer, 0, n)`) after each `grow`.
+ */
+export class GrowableStore {
+  buffer: ArrayBuffer;
+  constructor(bytes: number) {
+    this.buffer = reserve(bytes, bytes * RESERVE_FACTOR);
+  }
+  /** Makes the buffer at least `bytes` long; the contents are kept, the new part is zero. */
+  grow(bytes: number): ArrayBuffer {
+    const b = this.buffer as ResizableArrayBuffer;
+    if (bytes <= b.byteLength) return b;
+    if (b.maxByteLength >= bytes) b.resize(bytes);
+    else {
+      const next = reserve(bytes, bytes * RESERVE_FACTOR);
+      new Uint8Array(next).set(new Uint8Array(b));
+      this.buffer = next;
+    }
+    return this.buffer;
+  }
 }
 
 function bitLength(n: number): number {
@@ -327,9 +363,11 @@ export class LshIndex {
   /** Candidate indices of the last `candidates` call. */
   candidateBuf = new Int32Array(64);
   private sigs: Uint32Array;
+  private readonly sigStore: GrowableStore;
   private count = 0;
   private cap = 0; // slots per band table
-  private slots = new Uint32Array(0); // (bands, cap)
+  private slots: Uint32Array[] = []; // one table per band
+  private readonly slotStores: GrowableStore[] = [];
   private idxBits = MIN_IDX_BITS;
   private readonly laneMask: number;
   private readonly lanesPerWord: number;
@@ -337,6 +375,7 @@ export class LshIndex {
   private readonly qSig: Uint32Array; // signature and band hashes of the last `candidates` query
   private readonly qHashes: Uint32Array;
   private seenAt: Int32Array; // per stored item: the last query that listed it (each candidate once)
+  private readonly seenStore: GrowableStore;
   private query = 0;
 
   constructor(opts: LshIndexOptions) {
@@ -355,8 +394,11 @@ export class LshIndex {
     this.qSig = new Uint32Array(this.wordsPerSig);
     this.qHashes = new Uint32Array(this.bands);
     const expected = Math.max(16, Math.ceil(opts.expectedItems ?? 1024));
-    this.sigs = new Uint32Array(expected * this.wordsPerSig);
-    this.seenAt = new Int32Array(expected);
+    this.sigStore = new GrowableStore(expected * this.wordsPerSig * 4);
+    this.sigs = new Uint32Array(this.sigStore.buffer, 0, expected * this.wordsPerSig);
+    this.seenStore = new GrowableStore(expected * 4);
+    this.seenAt = new Int32Array(this.seenStore.buffer, 0, expected);
+    for (let band = 0; band < this.bands; band++) this.slotStores.push(new GrowableStore(Math.ceil(expected / MAX_LOAD) * 4));
     this.rebuild(Math.ceil(expected / MAX_LOAD));
   }
 
@@ -367,7 +409,7 @@ export class LshIndex {
 
   /** Bytes held by the typed arrays (capacity, not just use). */
   memoryBytes(): number {
-    return this.sigs.byteLength + this.slots.byteLength + this.candidateBuf.byteLength + this.seenAt.byteLength;
+    return this.sigs.byteLength + this.slots.reduce((a, t) => a + t.byteLength, 0) + this.candidateBuf.byteLength + this.seenAt.byteLength;
   }
 
   /** The packed signature store; item i occupies [i·wordsPerSig, (i+1)·wordsPerSig). */
@@ -395,14 +437,12 @@ export class LshIndex {
     const w = this.wordsPerSig;
     const idx = this.count;
     if ((idx + 1) * w > this.sigs.length) {
-      const grown = new Uint32Array(grow(this.sigs.length / w) * w);
-      grown.set(this.sigs);
-      this.sigs = grown;
+      const n = grow(this.sigs.length / w) * w;
+      this.sigs = new Uint32Array(this.sigStore.grow(n * 4), 0, n);
     }
     if (idx === this.seenAt.length) {
-      const grown = new Int32Array(grow(idx));
-      grown.set(this.seenAt);
-      this.seenAt = grown;
+      const n = grow(idx);
+      this.seenAt = new Int32Array(this.seenStore.grow(n * 4), 0, n);
     }
     this.sigs.set(sig.subarray(off, off + w), idx * w);
     this.count = idx + 1;
@@ -416,7 +456,6 @@ export class LshIndex {
     const idxMask = idxBits === 32 ? 0xffffffff : (1 << idxBits) - 1;
     const fpMask = (0xffffffff >>> idxBits) >>> 0;
     const cap = this.cap;
-    const slots = this.slots;
     const seenAt = this.seenAt;
     const query = (this.query = (this.query + 1) | 0);
     this.qSig.set(sig.subarray(off, off + this.wordsPerSig));
@@ -424,10 +463,10 @@ export class LshIndex {
       const h = this.bandHash(sig, off, band);
       this.qHashes[band] = h;
       const fp = h & fpMask;
-      const base = band * cap;
+      const slots = this.slots[band];
       let i = Math.floor(((h >>> 0) * cap) / 4294967296);
       for (;;) {
-        const v = slots[base + i];
+        const v = slots[i];
         if (v === 0) break;
         if (v >>> idxBits === fp) {
           const idx = (v & idxMask) - 1;
@@ -447,10 +486,18 @@ export class LshIndex {
     return n;
   }
 
-  /** Estimated Jaccard between `sig` and stored item `idx` (`split`: min over the two halves, see `signWordsSplit`). */
-  similarity(sig: Uint32Array, off: number, idx: number, split = false): number {
+  /**
+   * Estimated Jaccard between `sig` and stored item `idx` (`split`: min over the two halves, see `signWordsSplit`).
+   * With `atLeast`, a split pair whose first half falls short returns that half's estimate (below `atLeast`, as the min is).
+   */
+  similarity(sig: Uint32Array, off: number, idx: number, split = false, atLeast = 0): number {
     const o = idx * this.wordsPerSig;
-    return split ? estimateJaccardSplit(sig, off, this.sigs, o, this.numPerm, this.bBits) : estimateJaccard(sig, off, this.sigs, o, this.numPerm, this.bBits);
+    if (!split) return estimateJaccard(sig, off, this.sigs, o, this.numPerm, this.bBits);
+    const half = this.wordsPerSig >>> 1;
+    const j1 = bBitJaccard(equalLanes(sig, off, this.sigs, o, 0, half, this.bBits), this.numPerm >>> 1, this.bBits);
+    if (j1 < atLeast) return j1;
+    const j2 = bBitJaccard(equalLanes(sig, off, this.sigs, o, half, this.wordsPerSig, this.bBits), this.numPerm >>> 1, this.bBits);
+    return j1 < j2 ? j1 : j2;
   }
 
   /** 32-bit hash of band `band`'s lanes of a packed signature. */
@@ -468,10 +515,10 @@ export class LshIndex {
   private insertBand(idx: number, band: number, h: number): void {
     const idxBits = this.idxBits;
     const cap = this.cap;
-    const base = band * cap;
+    const slots = this.slots[band];
     let i = Math.floor(((h >>> 0) * cap) / 4294967296);
-    while (this.slots[base + i] !== 0) if (++i === cap) i = 0;
-    this.slots[base + i] = (((h & (0xffffffff >>> idxBits)) << idxBits) | (idx + 1)) >>> 0;
+    while (slots[i] !== 0) if (++i === cap) i = 0;
+    slots[i] = (((h & (0xffffffff >>> idxBits)) << idxBits) | (idx + 1)) >>> 0;
   }
 
   private rebuild(cap: number): void {
@@ -479,9 +526,12 @@ export class LshIndex {
     // item index + 1 <= count < cap: sizing the index field by the table keeps rebuilds to table growth
     this.idxBits = Math.max(MIN_IDX_BITS, bitLength(this.cap));
     if (this.idxBits > 30) throw new MedtuneError("lsh.too-many-items", `the LSH index holds at most 2^30 items`, { where: "lsh", hint: "deduplicate in shards" });
-    this.slots = new Uint32Array(this.bands * this.cap);
-    // band-major: one band table is written at a time, so its cache lines stay warm
+    // band by band, in place (band hashes come from the stored signatures): one table is written at a time, so
+    // its cache lines stay warm, and no second copy of the index exists while it grows
     for (let band = 0; band < this.bands; band++) {
+      const slots = new Uint32Array(this.slotStores[band].grow(this.cap * 4), 0, this.cap);
+      slots.fill(0);
+      this.slots[band] = slots;
       for (let i = 0; i < this.count; i++) this.insertBand(i, band, this.bandHash(this.sigs, i * this.wordsPerSig, band));
     }
   }

@@ -1,10 +1,11 @@
 // The record-local stages of `data prepare` (read, clean, validate, dedup hashing, PHI scrub, contamination scan,
-// prompt rendering and JSON encoding), run over a source in batches of BATCH_RECORDS records: inline, or in worker
-// threads that each take every n-th batch (this file is also the worker's entry). prepare.ts then applies the
-// order-dependent stages (dedup and contamination decisions, split, writes, counts) batch by batch, in input order.
+// prompt rendering and JSON encoding), run over a source in batches of BATCH_RECORDS records: in the calling thread,
+// or also in worker threads, each batch staged by the thread that reaches it first (this file is also the worker's
+// entry). prepare.ts applies the order-dependent stages (dedup and contamination decisions, split, writes, counts)
+// batch by batch in input order, so the outputs do not depend on the number of threads.
 import { relative, resolve } from "node:path";
 import { Worker, isMainThread, parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { MedtuneError } from "../core/index.ts";
+import { MedtuneError, log } from "../core/index.ts";
 import {
   getAdapter, cleanItem, validateItem, Deduplicator, scrubItemPhi, ContaminationIndex, stratumOf, labelOf, renderExample, renderMessages, wordCount,
   type QAItem, type QuarantineRecord, type SourceRecord, type PromptTemplate, type ContaminationScan,
@@ -53,7 +54,7 @@ export interface StagedBatch {
   strings: string[];
   /** Item ids (records with status REC_ITEM; "" for the others). */
   ids: string[];
-  /** UTF-8 lines: canonical item, chat, completion and (when PHI changed it) the item before the PHI scrub; its buffer is recycled once the batch is applied. */
+  /** UTF-8 lines: canonical item, chat, completion and (when PHI changed it) the item before the PHI scrub. */
   bytes: Uint8Array;
   /** (n, N_SEGS) byte offsets into `bytes`, see SEG. */
   offsets: Int32Array;
@@ -64,6 +65,20 @@ export interface StagedBatch {
   nearSimilarity: Float64Array;
   /** Records that need more than columns, by position in the batch. */
   extras: Array<[number, RecordExtra]>;
+}
+
+/** The typed arrays of a batch, handed back to its stager once the batch is applied (no allocation churn on long runs). */
+export interface BatchBuffers {
+  bytes: Uint8Array;
+  cols: Int32Array;
+  offsets: Int32Array;
+  sketches: Uint32Array;
+  nearSimilarity: Float64Array;
+}
+
+/** A batch's buffers, whole (a view's full buffer), for `RecordStager.recycle`. */
+export function batchBuffers(b: StagedBatch): BatchBuffers {
+  return { bytes: new Uint8Array(b.bytes.buffer), cols: b.cols, offsets: b.offsets, sketches: b.sketches, nearSimilarity: b.nearSimilarity };
 }
 
 /** Everything a stager needs; plain data, so it can be handed to a worker. */
@@ -113,14 +128,16 @@ class ByteSink {
   constructor(buf: Uint8Array) {
     this.buf = buf;
   }
-  put(s: string): void {
-    const need = this.pos + s.length * 3;
+  /** Appends `s` and a newline (written apart: `s + "\n"` would copy `s` once more to flatten the pair). */
+  putLine(s: string): void {
+    const need = this.pos + s.length * 3 + 1;
     if (need > this.buf.length) {
       const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
       grown.set(this.buf.subarray(0, this.pos));
       this.buf = grown;
     }
     this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos)).written;
+    this.buf[this.pos++] = 0x0a;
   }
 }
 
@@ -133,7 +150,7 @@ export class RecordStager {
   private readonly sketchWidth: number;
   private readonly codes = new Map<string, number>();
   private newStrings: string[] = [];
-  private spare: Uint8Array[] = []; // byte buffers of applied batches, for reuse
+  private spare: BatchBuffers[] = []; // buffers of applied batches, for reuse
   private lastFile = "";
   private lastFileRel = "";
   private lastFileCode = -1;
@@ -145,11 +162,6 @@ export class RecordStager {
     this.contamination = contamination;
     this.phiOptions = { types: settings.config.phi.types }; // one object: the scrubber compiles it once
     this.sketchWidth = this.dedup?.sketchWidth ?? 0;
-  }
-
-  /** Width of one dedup sketch in StagedBatch.sketches. */
-  get sketchWords(): number {
-    return this.sketchWidth;
   }
 
   /**
@@ -188,7 +200,7 @@ export class RecordStager {
         const owned = mine(seq);
         if (next.value.skipped && (owned || selected !== r)) throw new Error(`internal error: ${src.format} skipped record ${r - 1} of ${path} out of turn`);
         if (!owned) continue;
-        b ??= new BatchBuilder(index, seq, this.sketchWidth, this.spare.pop() ?? new Uint8Array(1 << 20));
+        b ??= new BatchBuilder(index, seq, this.sketchWidth, this.spare.pop());
         this.stage(b, next.value);
       }
       if (b !== null) yield this.finish(b);
@@ -213,9 +225,9 @@ export class RecordStager {
     return b.build(strings);
   }
 
-  /** Takes back the byte buffer of an applied batch (nothing may use the batch afterwards). */
-  recycle(bytes: Uint8Array): void {
-    if (this.spare.length < CREDIT + 2) this.spare.push(new Uint8Array(bytes.buffer));
+  /** Takes back the buffers of an applied batch (nothing may use the batch afterwards). */
+  recycle(buffers: BatchBuffers): void {
+    if (this.spare.length < CREDIT + 2 && buffers.sketches.length === BATCH_RECORDS * this.sketchWidth) this.spare.push(buffers);
   }
 
   /** One record through the record-local stages, in the order prepare.ts applies the rest. */
@@ -295,13 +307,13 @@ export class RecordStager {
     const o = i * N_SEGS;
     const out = b.out;
     b.offsets[o + SEG.item] = out.pos;
-    out.put(JSON.stringify(item) + "\n");
+    out.putLine(JSON.stringify(item));
     b.offsets[o + SEG.chat] = out.pos;
-    if (config.export.formats.includes("chat")) out.put(JSON.stringify({ id: item.id, messages: renderMessages(item, template, renderOpts, ex) }) + "\n");
+    if (config.export.formats.includes("chat")) out.putLine(JSON.stringify({ id: item.id, messages: renderMessages(item, template, renderOpts, ex) }));
     b.offsets[o + SEG.completion] = out.pos;
-    if (config.export.formats.includes("completion")) out.put(JSON.stringify({ id: item.id, prompt: ex.prompt, completion: ex.completion }) + "\n");
+    if (config.export.formats.includes("completion")) out.putLine(JSON.stringify({ id: item.id, prompt: ex.prompt, completion: ex.completion }));
     b.offsets[o + SEG.preItem] = out.pos;
-    if (nPhi > 0) out.put(JSON.stringify(preItem) + "\n");
+    if (nPhi > 0) out.putLine(JSON.stringify(preItem));
     b.offsets[o + SEG.end] = out.pos;
     cols[c + COL.questionWords] = wordCount(item.question);
     cols[c + COL.answerWords] = item.kind === "mcq" ? wordCount(item.options?.find((x) => x.label === item.answer)?.text ?? "") : wordCount(item.answer);
@@ -319,16 +331,20 @@ export class RecordStager {
 
 class BatchBuilder {
   n = 0;
-  cols = new Int32Array(BATCH_RECORDS * N_COLS);
   ids: string[] = [];
-  out: ByteSink;
-  offsets = new Int32Array(BATCH_RECORDS * N_SEGS);
-  sketches: Uint32Array;
-  nearSimilarity = new Float64Array(BATCH_RECORDS);
   extras: Array<[number, RecordExtra]> = [];
-  constructor(readonly source: number, readonly seq: number, readonly sketchWidth: number, buf: Uint8Array) {
-    this.sketches = new Uint32Array(BATCH_RECORDS * sketchWidth);
-    this.out = new ByteSink(buf);
+  cols: Int32Array;
+  out: ByteSink;
+  offsets: Int32Array;
+  sketches: Uint32Array;
+  nearSimilarity: Float64Array;
+  /** Fills recycled buffers when given (every value a batch's records use is written afresh). */
+  constructor(readonly source: number, readonly seq: number, readonly sketchWidth: number, reuse?: BatchBuffers) {
+    this.cols = reuse?.cols ?? new Int32Array(BATCH_RECORDS * N_COLS);
+    this.out = new ByteSink(reuse?.bytes ?? new Uint8Array(1 << 20));
+    this.offsets = reuse?.offsets ?? new Int32Array(BATCH_RECORDS * N_SEGS);
+    this.sketches = reuse?.sketches ?? new Uint32Array(BATCH_RECORDS * sketchWidth);
+    this.nearSimilarity = reuse?.nearSimilarity ?? new Float64Array(BATCH_RECORDS);
   }
   extra(i: number): RecordExtra {
     const last = this.extras[this.extras.length - 1];
@@ -356,6 +372,8 @@ export interface StagedBatches {
   batches(source: number): AsyncGenerator<{ batch: StagedBatch; strings: readonly string[] }>;
   /** Stops the threads (if any). */
   close(): Promise<void>;
+  /** Threads that staged at least one batch, this one counted (1 when no other did). */
+  threads(): number;
 }
 
 /** Runs the stages in the calling thread; `contamination` gives the eval index (read when the first source starts). */
@@ -368,10 +386,11 @@ export function inlineStages(settings: StageSettings, contamination: () => Conta
       for await (const batch of stager.batches(source)) {
         for (const s of batch.strings) strings.push(s);
         yield { batch, strings };
-        stager.recycle(batch.bytes);
+        stager.recycle(batchBuffers(batch));
       }
     },
     async close() {},
+    threads: () => 1,
   };
 }
 
@@ -390,6 +409,7 @@ interface WorkerInit {
 
 type ErrorData = { name: string; message: string; stack?: string; code?: string; where?: string; hint?: string };
 type WorkerMessage =
+  | { type: "running" }
   | { type: "batch"; batch: StagedBatch }
   | { type: "done"; source: number }
   | { type: "error"; error: ErrorData };
@@ -408,11 +428,11 @@ function claimer(claims: Int32Array, source: number): (seq: number) => boolean {
 /**
  * Runs the stages in this thread and in `extra` worker threads at once. Every thread reads each source in full and
  * stages the batches it reaches first (parsing only those, where the format allows), so faster threads take more;
- * `batches` puts them back in input order. A worker that cannot start leaves its share to the others.
+ * `batches` puts them back in input order. A worker that cannot start leaves its share to the others. With
+ * `waitForWorkers` this thread starts staging only once the workers run (else it starts at once and they join in).
  */
-export function parallelStages(settings: StageSettings, contamination: () => ContaminationIndex | null, extra: number): StagedBatches {
-  const self = new URL(import.meta.url);
-  const file = new URL(`./prepare-worker${self.pathname.slice(self.pathname.lastIndexOf("."))}`, self);
+export function parallelStages(settings: StageSettings, contamination: () => ContaminationIndex | null, extra: number, waitForWorkers = false): StagedBatches {
+  const boot = workerBoot();
   const claims = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, settings.sources.length))).fill(-1);
   let stager: RecordStager | null = null;
   const ownStrings: string[] = [];
@@ -420,11 +440,16 @@ export function parallelStages(settings: StageSettings, contamination: () => Con
   const queues: WorkerMessage[][] = [];
   const tables: string[][] = [];
   const gone: boolean[] = []; // failed before it ran: it claims nothing, ever
-  const workers: Worker[] = [];
+  const staged: boolean[] = []; // sent at least one batch
+  const announced: boolean[] = []; // said it runs
+  const workers: Array<Worker | undefined> = [];
   let wake: (() => void) | null = null;
   const deliver = (w: number, m: WorkerMessage) => {
-    if (m.type === "error" && Atomics.load(running, w) === 0) gone[w] = true;
-    else queues[w].push(m);
+    if (m.type === "running") announced[w] = true;
+    else if (m.type === "error" && Atomics.load(running, w) === 0) {
+      if (!gone[w]) log.debug(`data prepare: a worker thread could not start (${m.error.message}); the others take its share`);
+      gone[w] = true;
+    } else queues[w].push(m);
     wake?.();
     wake = null;
   };
@@ -434,18 +459,20 @@ export function parallelStages(settings: StageSettings, contamination: () => Con
     gone.push(false);
     try {
       const init: WorkerInit = { tag: WORKER_TAG, settings, claims, running, worker: w };
-      const worker = new Worker(file, { workerData: init });
+      const worker = new Worker(boot, { eval: true, workerData: init, execArgv: workerExecArgv() });
       const fail = (e: Error) => deliver(w, { type: "error", error: errorData(e) });
       worker.on("message", (m: WorkerMessage) => deliver(w, m));
       worker.on("error", fail);
       worker.on("exit", (code) => fail(new Error(`a data prepare worker stopped (exit code ${code})`)));
-      workers.push(worker);
-    } catch {
+      workers[w] = worker;
+    } catch (e) {
+      log.debug(`data prepare: no worker thread (${(e as Error).message}); this thread takes its share`);
       gone[w] = true;
     }
   }
   return {
     async *batches(source) {
+      while (waitForWorkers && !queues.every((_, i) => announced[i] || gone[i])) await new Promise<void>((res) => (wake = res));
       stager ??= new RecordStager(settings, contamination());
       const own = stager.batches(source, claimer(claims, source));
       let ownNext: StagedBatch | null = null;
@@ -466,9 +493,11 @@ export function parallelStages(settings: StageSettings, contamination: () => Con
             const w = queues.findIndex((q, i) => !done[i] && q.length > 0 && (q[0] as Extract<WorkerMessage, { type: "batch" }>).batch.seq === k);
             if (w >= 0) {
               const { batch } = queues[w].shift() as Extract<WorkerMessage, { type: "batch" }>;
+              staged[w] = true;
               for (const s of batch.strings) tables[w].push(s);
               yield { batch, strings: tables[w] };
-              workers[w].postMessage(batch.bytes.buffer, [batch.bytes.buffer as ArrayBuffer]); // the ack hands the buffer back
+              const back = batchBuffers(batch); // the ack hands the buffers back
+              workers[w]?.postMessage(back, transferList(back));
               break;
             }
             if (ownNext !== null && ownNext.seq === k) {
@@ -476,7 +505,7 @@ export function parallelStages(settings: StageSettings, contamination: () => Con
               ownNext = null;
               for (const s of batch.strings) ownStrings.push(s);
               yield { batch, strings: ownStrings };
-              stager.recycle(batch.bytes);
+              stager.recycle(batchBuffers(batch));
               break;
             }
             if (ownNext === null && !ownDone) {
@@ -505,9 +534,48 @@ export function parallelStages(settings: StageSettings, contamination: () => Con
       }
     },
     async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(workers.map((w) => w?.terminate()));
     },
+    threads: () => 1 + staged.filter(Boolean).length,
   };
+}
+
+/**
+ * The worker's entry script: it imports this module, whose last lines start the worker. Run from TypeScript source
+ * (tests, `node --import tsx`), it first registers tsx in the worker: under Node 20 tsx hooks the main thread only.
+ */
+function workerBoot(): string {
+  const self = import.meta.url;
+  let prelude = "";
+  if (self.endsWith(".ts")) {
+    try {
+      prelude = `(await import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})).register();`;
+    } catch {
+      // no tsx: the import below fails and the worker counts as unavailable
+    }
+  }
+  return `(async () => { ${prelude} await import(${JSON.stringify(self)}); })().catch((e) => setImmediate(() => { throw e; }));`;
+}
+
+/**
+ * The node options for a worker: this process's (undefined: inherited), unless they carry the main script itself
+ * (`-e code`, `--input-type`), which a worker refuses; then only the module loaders (`--import tsx` and the like).
+ * V8 flags need no passing on: they hold for the whole process.
+ */
+function workerExecArgv(): string[] | undefined {
+  const argv = process.execArgv;
+  if (!argv.some((a) => /^(?:-e|--eval|-p|--print|--input-type)(?:=|$)/.test(a))) return undefined;
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (/^(?:--import|--require|-r|--loader|--experimental-loader)=/.test(argv[i])) out.push(argv[i]);
+    else if (/^(?:--import|--require|-r|--loader|--experimental-loader)$/.test(argv[i]) && i + 1 < argv.length) out.push(argv[i], argv[++i]);
+  }
+  return out;
+}
+
+/** The buffers of a batch, to move (not copy) between threads. */
+function transferList(b: Pick<BatchBuffers, keyof BatchBuffers>): ArrayBuffer[] {
+  return [b.bytes.buffer, b.cols.buffer, b.offsets.buffer, b.sketches.buffer, b.nearSimilarity.buffer] as ArrayBuffer[];
 }
 
 function errorData(e: unknown): ErrorData {
@@ -527,12 +595,13 @@ function reviveError(d: ErrorData): Error {
 
 async function runWorker(port: MessagePort, init: WorkerInit): Promise<void> {
   Atomics.store(init.running, init.worker, 1);
+  port.postMessage({ type: "running" } satisfies WorkerMessage);
   let credit = CREDIT;
   let wake: (() => void) | null = null;
   let stager: RecordStager | null = null;
-  port.on("message", (buffer: ArrayBuffer) => {
+  port.on("message", (buffers: BatchBuffers) => {
     credit++;
-    stager?.recycle(new Uint8Array(buffer));
+    stager?.recycle(buffers);
     wake?.();
     wake = null;
   });
@@ -545,8 +614,7 @@ async function runWorker(port: MessagePort, init: WorkerInit): Promise<void> {
       for await (const batch of stager.batches(s, claimer(init.claims, s))) {
         while (credit === 0) await new Promise<void>((r) => (wake = r));
         credit--;
-        const transfer = [batch.bytes.buffer, batch.cols.buffer, batch.offsets.buffer, batch.sketches.buffer, batch.nearSimilarity.buffer] as ArrayBuffer[];
-        port.postMessage({ type: "batch", batch } satisfies WorkerMessage, transfer);
+        port.postMessage({ type: "batch", batch } satisfies WorkerMessage, transferList(batch));
       }
       port.postMessage({ type: "done", source: s } satisfies WorkerMessage);
     }

@@ -29,6 +29,8 @@ export function demoSources(): SourceConfig[] {
 export interface PrepareResult {
   outDir: string;
   card: DataCard;
+  /** Threads that ran the record stages (1: this one alone). */
+  threads: number;
 }
 
 /** Options that are not part of the saved config. */
@@ -38,16 +40,17 @@ export interface PrepareOptions {
   /** Base directory for relative paths in the config (default: cwd). */
   baseDir?: string;
   /**
-   * Worker threads for the record stages: 1 runs everything in this thread. Default: min(2, available cores) when
-   * the sources hold at least 8 MB, else 1. Outputs are byte-identical whatever the count.
+   * Threads that run the record stages, this one included (1: no worker threads). Default: min(2, available cores)
+   * when the sources hold at least 8 MB, else 1; an explicit count also waits for its threads to start, so a small
+   * input is shared too. The outputs are byte-identical whatever the count.
    */
   workers?: number;
 }
 
-const MIN_PARALLEL_BYTES = 8 << 20; // below this, starting threads costs more than it saves
+const MIN_PARALLEL_BYTES = 8 << 20; // below this, starting a thread costs more than it saves
 
 function threadCount(requested: number | undefined, files: string[]): number {
-  if (requested !== undefined) return Math.max(1, Math.floor(requested));
+  if (requested !== undefined && Number.isFinite(requested)) return Math.max(1, Math.floor(requested));
   let bytes = 0;
   for (const f of files) bytes += statSync(f).size;
   return bytes >= MIN_PARALLEL_BYTES ? Math.min(2, availableParallelism()) : 1;
@@ -136,7 +139,8 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
   const sourceFiles = sources.map((src) => listFiles(abs(src.path)));
   const nThreads = threadCount(opts.workers, sourceFiles.flat());
   let contamination: ContaminationIndex | null = null;
-  const stages = nThreads > 1 ? parallelStages(settings, () => contamination, nThreads - 1) : inlineStages(settings, () => contamination);
+  // an explicit count is honoured even for a small input: this thread waits for the others to start
+  const stages = nThreads > 1 ? parallelStages(settings, () => contamination, nThreads - 1, opts.workers !== undefined) : inlineStages(settings, () => contamination);
 
   // Evaluation sets: read, clean, index. Invalid eval records are skipped (they cannot leak a gold answer).
   try {
@@ -152,7 +156,7 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
       for (const f of sourceFiles[i]) inputs.push({ path: relative(baseDir, f) || f, sha256: await sha256File(f), bytes: statSync(f).size, format: src.format });
     }
   } catch (e) {
-    await stages.close();
+    await stages.close(); // stop the worker threads
     throw e;
   }
 
@@ -249,17 +253,15 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
           bump(contStage.byKind, hit.kind);
           bump(contStage.byEvalSource, hit.evalSource);
           if (contStage.examples.length < 50) contStage.examples.push({ id, evalId: hit.evalId, kind: hit.kind, overlap: hit.overlap, ngram: hit.ngram });
-          const drop = config.contamination.action === "drop";
-          // A dropped item is kept here whole, so nothing is lost.
           const record = { id, action: config.contamination.action, ...hit, file, line };
-          if (drop) writeWithItem(contaminationOut, record, itemJson);
-          else contaminationOut.writeLine(record);
-          if (drop) {
+          if (config.contamination.action === "drop") {
+            writeWithItem(contaminationOut, record, itemJson); // a dropped item is kept here whole, so nothing is lost
             contStage.dropped++;
             total.contaminated++;
             counts.contaminated++;
             continue;
           }
+          contaminationOut.writeLine(record);
           contStage.flagged++;
           flagged++;
           const item = JSON.parse(decoder.decode(itemJson)) as QAItem;
@@ -315,6 +317,7 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
     await stages.close();
   }
   progress.finish();
+  const threads = stages.threads();
 
   // Dedup clusters, written once all items are seen.
   const clusters = dedup ? dedup.clusters() : [];
@@ -371,7 +374,7 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
   writeFileAtomic(join(outDir, "data-card.md"), renderDataCardMarkdown(card));
   say(`read ${total.read} = kept ${total.kept} + quarantined ${total.quarantined} + duplicates ${total.duplicates} + contaminated ${total.contaminated}`);
   say(`splits: train ${splitCounts[0]}, validation ${splitCounts[1]}, test ${splitCounts[2]}; wrote ${outDir}`);
-  return { outDir, card };
+  return { outDir, card, threads };
 }
 
 /** Validates a raw config value (file + flags merged) and runs the pipeline. */

@@ -254,3 +254,26 @@ test("MedMCQA dev against the MedQA slice: hit count, a planted stem (ngram) and
   assert.equal(near.kind, "near");
   assert.equal(near.evalId, target.id);
 });
+
+test("scan in one index and decide in another built alike (as threads do) give exactly what check gives", () => {
+  const span = "comes to the physician because of a 2-day history of ringing in his ears";
+  const train = [
+    ...Array.from({ length: 14 }, (_, i) => item(`t${i}`, `Case ${i}: a clerk ${span}. Next step?`)), // train-frequent after 10
+    item("near", EVAL_STEM.split(" ").reverse().join(" "), EVAL_OPTS), // reworded copy: near
+    item("short", "Which enzyme is deficient in classic galactosemia presenting with jaundice?"),
+    item("clean", "What is the first-line treatment of uncomplicated cystitis in a healthy woman?"),
+  ];
+  const kinds = new Set<string>();
+  for (const opts of [{ minCoverage: 0, maxTrainMatches: 10 }, {}]) {
+    const whole = evalIndex(opts);
+    const scanner = evalIndex(opts);
+    const decider = evalIndex(opts);
+    const scans = train.map((t) => scanner.scan(t)); // all scans first, as a worker runs ahead
+    const expected = train.map((t) => whole.check(t));
+    assert.deepEqual(scans.map((s) => decider.decide(s)), expected);
+    assert.deepEqual(decider.stats(), whole.stats()); // counts, and the train-frequent n-grams with their text
+    if (opts.maxTrainMatches === 10) assert.ok(whole.stats().trainFrequentNgrams > 0);
+    for (const h of expected) kinds.add(h?.kind ?? "none");
+  }
+  assert.deepEqual([...kinds].sort(), ["near", "ngram", "none"]);
+});

@@ -323,3 +323,28 @@ test("MedQuAD: counts, and template questions about different conditions with th
   const d2 = new Deduplicator();
   for (const r of pair) assert.equal(d2.check(open(String(r.id), String(r.question), String(r.answer))).status, "unique", String(r.question));
 });
+
+test("sketches made by another Deduplicator (as threads do) and checked in order give exactly what check gives", () => {
+  const rng = new Rng(3);
+  const items: QAItem[] = [];
+  for (let i = 0; i < 400; i++) {
+    const r = rng.int(10);
+    if (r === 0 && items.length > 0) items.push(changeOneWord(items[items.length - 1], rng, `n${i}`));
+    else if (r === 1 && items.length > 0) items.push({ ...items[rng.int(items.length)], id: `x${i}` });
+    else if (r === 2) items.push(open(`o${i}`, `What is (are) condition ${rng.int(20)} ?`, `Answer about ${VOCAB[rng.int(VOCAB.length)]} ${rng.int(5)}`));
+    else items.push(randomMcq(rng, `m${i}`));
+  }
+  for (const opts of [{}, { near: false }, { threshold: 0.5 }]) {
+    const whole = new Deduplicator(opts);
+    const sketcher = new Deduplicator(opts);
+    const checker = new Deduplicator(opts);
+    const w = sketcher.sketchWidth;
+    const sketches = new Uint32Array(items.length * w);
+    items.forEach((it, i) => sketcher.sketchInto(sketches, i * w, it));
+    const expected: DedupResult[] = items.map((it) => whole.check(it));
+    assert.deepEqual(items.map((it, i) => checker.checkSketch(it.id, sketches, i * w)), expected);
+    assert.deepEqual(checker.clusters(), whole.clusters());
+    assert.ok(expected.some((d) => d.status === "exact"));
+    if (opts.near !== false) assert.ok(expected.some((d) => d.status === "near"));
+  }
+});

@@ -41,3 +41,41 @@ test("a template that drops the answer is refused", () => {
   assert.match(checkTemplate({ ...DEFAULT_TEMPLATE, mcqAnswer: " The answer is below." }) ?? "", /drops the answer label/);
   assert.match(checkTemplate({ ...DEFAULT_TEMPLATE, openAnswer: "" }) ?? "", /drops the answer/);
 });
+
+// The template language's definition: one pass of a regex replace, unknown placeholders left as written (this is
+// what the compiled renderer must reproduce exactly, including the odd corners below).
+function fill(tpl: string, vars: Record<string, string>): string {
+  return tpl.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? vars[k] : m));
+}
+
+function reference(item: QAItem, t: typeof DEFAULT_TEMPLATE): { prompt: string; completion: string } {
+  const context = item.context && item.context.length > 0 ? fill(t.context, { passages: item.context.map((text, i) => fill(t.passage, { n: String(i + 1), text })).join("\n") }) : "";
+  const options = (item.options ?? []).map((o) => fill(t.option, { label: o.label, text: o.text })).join("\n");
+  const prompt = fill(item.kind === "mcq" ? t.mcq : item.kind === "yesno" ? t.yesno : t.open, { context, question: item.question, options });
+  const explanation = item.explanation && t.explanation ? fill(t.explanation, { text: item.explanation }) : "";
+  const completion = item.kind === "mcq"
+    ? fill(t.mcqAnswer, { label: item.answer, text: item.options?.find((o) => o.label === item.answer)?.text ?? "", explanation })
+    : item.kind === "yesno" ? fill(t.yesnoAnswer, { label: item.answer, explanation }) : fill(t.openAnswer, { answer: item.answer });
+  return { prompt, completion };
+}
+
+test("compiled templates render exactly as the regex definition, odd placeholders included", () => {
+  const odd = {
+    ...DEFAULT_TEMPLATE, name: "odd",
+    mcq: "{{question}} {label} {toString} {constructor}{__proto__} $& $1 {options}{context}",
+    option: "{label}){text}{n}", context: "<{passages}>{question}", passage: "{n}{n}:{text}",
+    mcqAnswer: "{explanation}{label}{text}{answer}", explanation: "[{text}]{label}", open: "Q {question}", yesno: "{options}{question}",
+  };
+  const tricky: QAItem = { ...mcq, question: "Has {options} and $& in it?", options: [{ label: "A", text: "{text}" }, { label: "B", text: "$1" }], context: ["one {n}", "two"], explanation: "{label}" };
+  for (const t of [DEFAULT_TEMPLATE, TEMPLATES["medtune-letter-v1"], odd]) {
+    for (const item of [mcq, tricky, { ...tricky, kind: "open" as const, options: undefined }, { ...tricky, kind: "yesno" as const, answer: "yes", options: undefined }]) {
+      assert.deepEqual(renderExample(item, t), reference(item, t), `${t.name} ${item.kind}`);
+    }
+  }
+});
+
+test("chat messages from a rendered example equal those rendered from scratch", () => {
+  const ex = renderExample(mcq, DEFAULT_TEMPLATE);
+  assert.deepEqual(renderMessages(mcq, DEFAULT_TEMPLATE, {}, ex), renderMessages(mcq, DEFAULT_TEMPLATE));
+  assert.equal(renderMessages(mcq, DEFAULT_TEMPLATE, {}, ex)[1].content, ex.prompt.slice(0, -"\nAnswer:".length));
+});

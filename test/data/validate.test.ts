@@ -81,3 +81,30 @@ test("odd inputs give a schema problem, never a throw", () => {
     assert.ok(p.reason in REASONS);
   }
 });
+
+test("the shortcut past zod never accepts what the schema rejects, nor rejects what it accepts", async () => {
+  const { QAItemSchema } = await import("../../src/data/schema.ts");
+  const base = () => ({ id: "x:1", source: "x", kind: "mcq", question: "Q?", options: [{ label: "A", text: "a" }, { label: "B", text: "b" }], answer: "A", metadata: {} as unknown });
+  const odd: Array<[string, Record<string, unknown>]> = [
+    ["plain", base()],
+    ["metadata without prototype", { ...base(), metadata: Object.create(null) }],
+    ["metadata with an own constructor object", { ...base(), metadata: { constructor: { a: 1 } } }],
+    ["metadata with an own constructor string", { ...base(), metadata: { constructor: "x" } }],
+    ["metadata with a symbol key", { ...base(), metadata: { [Symbol("s")]: 1 } }],
+    ["metadata is an array", { ...base(), metadata: [] }],
+    ["option with an extra key", { ...base(), options: [{ label: "A", text: "a", x: 1 }, { label: "B", text: "b" }] }],
+    ["option inheriting a key", { ...base(), options: [Object.assign(Object.create({ extra: 1 }), { label: "A", text: "a" }), { label: "B", text: "b" }] }],
+    ["sparse options", { ...base(), options: [{ label: "A", text: "a" }, , { label: "B", text: "b" }] }],
+    ["String object question", { ...base(), question: new String("Q?") }],
+    ["context with a number", { ...base(), context: ["a", 1] }],
+    ["explicit undefined optional field", { ...base(), explanation: undefined }],
+    ["raw with a nested object", { ...base(), raw: { question: "Q?", options: [{ label: "A", text: "a" }] } }],
+    ["unknown key", { ...base(), extra: true }],
+    ["class instance", Object.assign(new (class Item {})(), base())],
+  ];
+  for (const [name, item] of odd) {
+    const zodAccepts = QAItemSchema.safeParse(item).success;
+    const p = validateItem(item);
+    assert.equal(p?.reason === "schema.invalid", !zodAccepts, `${name}: ${JSON.stringify(p)}`);
+  }
+});

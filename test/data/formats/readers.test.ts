@@ -105,3 +105,23 @@ test("CSV rows: invalid UTF-8, over-size rows and an unclosed quote become locat
   assert.match(rows[4].raw, /never closed,4\nmore,5/);
   assert.deepEqual(await all(readCsvRows(tmpFile("empty.csv", ""), { maxRecordBytes: 100 })), []);
 });
+
+test("select: called once per record in order; turned-down records come back as unparsed placeholders", async () => {
+  const { collect } = await import("./collect.ts");
+  const lines = ['{"id":"a","question":"Q1?","options":{"A":"x","B":"y"},"answer_idx":"A"}', "", '{"broken', "   ", '{"id":"c","question":"Q3?","options":{"A":"x","B":"y"},"answer_idx":"B"}', "[1]"];
+  for (const [name, content] of [["x.jsonl", lines.join("\n")], ["x.json", `[${[lines[0], '{"id":"b"}', lines[4], "[1]"].join(",\n")}]`]] as const) {
+    const path = tmpFile(name, content);
+    let calls = 0;
+    const select = () => calls++ % 2 === 1; // every second record
+    const raw = await all(readJsonRecords(path, { select }, "test"));
+    assert.equal(calls, raw.length, "one call per record");
+    assert.deepEqual(raw.map((r) => Boolean(r.skipped)), raw.map((_, i) => i % 2 === 0));
+    for (const r of raw.filter((x) => x.skipped)) assert.ok(r.value === undefined && r.error === undefined && r.raw === "");
+    const plain = await all(readJsonRecords(path, {}, "test"));
+    assert.deepEqual(raw.map((r) => r.line), plain.map((r) => r.line), "same records, same numbers");
+    assert.deepEqual(raw.filter((r) => !r.skipped), plain.filter((_, i) => i % 2 === 1));
+    calls = 0;
+    const mapped = await collect("medqa", path, { select });
+    assert.deepEqual(mapped.records.map((r) => Boolean(r.skipped)), raw.map((r) => Boolean(r.skipped)), "adapters pass placeholders through unmapped");
+  }
+});
