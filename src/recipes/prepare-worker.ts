@@ -9,6 +9,7 @@ import { MedtuneError, log } from "../core/index.ts";
 import {
   getAdapter, cleanItem, validateItem, Deduplicator, scrubItemPhi, ContaminationIndex, stratumOf, labelOf, renderExample, renderMessages, wordCount,
   type QAItem, type QuarantineRecord, type SourceRecord, type PromptTemplate, type ContaminationScan,
+  type PhiOptions,
 } from "../data/index.ts";
 import type { PrepareConfig, SourceConfig } from "./prepare-config.ts";
 
@@ -146,7 +147,7 @@ export class RecordStager {
   private readonly s: StageSettings;
   private readonly dedup: Deduplicator | null;
   private readonly contamination: ContaminationIndex | null;
-  private readonly phiOptions: { types?: string[] };
+  private readonly phiOptions: PhiOptions;
   private readonly sketchWidth: number;
   private readonly codes = new Map<string, number>();
   private newStrings: string[] = [];
@@ -160,7 +161,9 @@ export class RecordStager {
     this.s = settings;
     this.dedup = makeDeduplicator(settings.config);
     this.contamination = contamination;
-    this.phiOptions = { types: settings.config.phi.types }; // one object: the scrubber compiles it once
+    const phi = settings.config.phi;
+    // one object: the scrubber compiles it once
+    this.phiOptions = { types: phi.types, exclude: phi.exclude, urls: phi.urls, keepTollFree: phi.keepTollFree, keepNonPersonalDates: phi.keepNonPersonalDates, referenceYear: phi.referenceYear };
     this.sketchWidth = this.dedup?.sketchWidth ?? 0;
   }
 
@@ -395,6 +398,9 @@ export function inlineStages(settings: StageSettings, contamination: () => Conta
 }
 
 const WORKER_TAG = "medtune-prepare-worker";
+// A 1 MB young-generation semi-space (V8's default grows to 16 MB): a worker's garbage is per-record and short-lived,
+// and at 1M records the smaller nursery keeps tens of MB off the peak RSS for a few percent of CPU.
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 3 };
 const CREDIT = 4; // batches a worker may stage ahead of the one being applied
 
 interface WorkerInit {
@@ -459,7 +465,7 @@ export function parallelStages(settings: StageSettings, contamination: () => Con
     gone.push(false);
     try {
       const init: WorkerInit = { tag: WORKER_TAG, settings, claims, running, worker: w };
-      const worker = new Worker(boot, { eval: true, workerData: init, execArgv: workerExecArgv() });
+      const worker = new Worker(boot, { eval: true, workerData: init, execArgv: workerExecArgv(), resourceLimits: WORKER_LIMITS });
       const fail = (e: Error) => deliver(w, { type: "error", error: errorData(e) });
       worker.on("message", (m: WorkerMessage) => deliver(w, m));
       worker.on("error", fail);

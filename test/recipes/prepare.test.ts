@@ -147,3 +147,15 @@ test("the real sets in ../shared prepare with reconciled counts per source", asy
   assert.equal(card.perSource.medmcqa.read, 2060);
   console.log(`real sets: ${JSON.stringify(card.perSource)}; quarantine reasons ${JSON.stringify(card.quarantineByReason)}; PHI ${JSON.stringify(card.stages.phi.byType)}; contamination hits ${card.stages.contamination.hits}`);
 });
+
+test("PHI options in the config reach the scrubber (urls: all replaces a reference URL the default keeps)", async () => {
+  const dir = tmpDir();
+  const p = join(dir, "open.jsonl");
+  writeFileSync(p, JSON.stringify({ id: "u1", source: "t", kind: "open", question: "Where can I read about asthma?", answer: "See https://www.nhlbi.nih.gov/health/asthma for an overview.", metadata: {} }) + "\n");
+  const read = async (phi: Record<string, unknown>) => {
+    const { outDir } = await prepare(cfg({ sources: [{ format: "medtune", path: p }], phi, split: { train: 1, validation: 0, test: 0 } }), { quiet: true });
+    return readJsonl<{ answer: string }>(join(outDir, "train.jsonl"))[0].answer;
+  };
+  assert.match(await read({}), /nhlbi\.nih\.gov/);
+  assert.match(await read({ urls: "all" }), /\[URL\]/);
+});
