@@ -84,7 +84,8 @@ export function requestProtocolKey(p: EvalProtocol): string {
   return sha256(canonicalJson({ request: rest }));
 }
 
-function leaves(v: unknown, path: string, out: Map<string, string>): void {
+/** Flattens a JSON value into dotted leaf paths and their JSON text (`{}` for an empty object). */
+export function leaves(v: unknown, path: string, out: Map<string, string>): void {
   if (v && typeof v === "object" && !Array.isArray(v)) {
     const keys = Object.keys(v);
     if (keys.length === 0) out.set(path, "{}");
@@ -94,6 +95,11 @@ function leaves(v: unknown, path: string, out: Map<string, string>): void {
 
 /** Dotted paths of the fields where two protocols differ (e.g. `template.text.mcq`, `scoring`), sorted. */
 export function protocolDiff(a: EvalProtocol, b: EvalProtocol): string[] {
+  return fieldDiff(a, b);
+}
+
+/** Dotted paths of the leaves where two JSON values differ, sorted. */
+export function fieldDiff(a: unknown, b: unknown): string[] {
   const la = new Map<string, string>();
   const lb = new Map<string, string>();
   leaves(a, "", la);

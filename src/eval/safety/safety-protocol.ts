@@ -2,7 +2,7 @@
 // names, the transforms, how prompts are put to the model and decoded, the grader version). It is recorded with
 // every result and hashed; the gate refuses to compare runs whose protocols differ and names the fields that do.
 import { MedtuneError, sha256 } from "../../core/index.ts";
-import { canonicalJson } from "../run/protocol.ts";
+import { canonicalJson, fieldDiff, leaves } from "../run/protocol.ts";
 
 /** The protocol of a red-team run. */
 export interface SafetyProtocol {
@@ -38,22 +38,9 @@ export function safetyRequestKey(p: SafetyProtocol): string {
   return sha256(canonicalJson({ safetyRequest: rest }));
 }
 
-function leaves(v: unknown, path: string, out: Map<string, string>): void {
-  if (v && typeof v === "object" && !Array.isArray(v)) {
-    for (const k of Object.keys(v)) leaves((v as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out);
-  } else out.set(path, JSON.stringify(v ?? null));
-}
-
 /** Dotted paths of the fields where two protocols differ, sorted. */
 export function safetyProtocolDiff(a: SafetyProtocol, b: SafetyProtocol): string[] {
-  const la = new Map<string, string>();
-  const lb = new Map<string, string>();
-  leaves(a, "", la);
-  leaves(b, "", lb);
-  const out = new Set<string>();
-  for (const [k, v] of la) if (lb.get(k) !== v) out.add(k);
-  for (const k of lb.keys()) if (!la.has(k)) out.add(k);
-  return [...out].sort();
+  return fieldDiff(a, b);
 }
 
 /** Throws a one-line MedtuneError naming the differing fields unless the two protocols are identical. */
