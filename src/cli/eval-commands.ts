@@ -3,6 +3,7 @@
 import { MedtuneError, deepMerge, readConfigFile, setPath } from "../core/index.ts";
 import { compareRuns, evaluateFromRaw, selectFromRaw } from "../recipes/index.ts";
 import { numberFlag, parseSetFlags, type CommandSpec, type FlagSpec } from "./args.ts";
+import { interruptSignal } from "./interrupt.ts";
 
 const SETTINGS_FLAGS: Record<string, FlagSpec> = {
   config: { type: "string", short: "c", value: "FILE", description: "YAML or JSON config (flags override it)" },
@@ -82,17 +83,6 @@ export function evalSettingsFromFlags(flags: Record<string, unknown>): { base: R
   for (const k of ["name", "out", "store"] as const) if (flags[k] !== undefined) over[k] = flags[k];
   for (const [k, v] of parseSetFlags(flags.set)) setPath(over, k, v);
   return { base, over, where: file ? `${file} + flags` : "flags" };
-}
-
-/** An AbortSignal fired by the first Ctrl-C (a second one kills the process as usual). */
-function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
-  const ctl = new AbortController();
-  const onInt = () => {
-    process.stderr.write("\nmedtune: stopping after the current batch (Ctrl-C again to quit now; rerun the command to resume)\n");
-    ctl.abort();
-  };
-  process.once("SIGINT", onInt);
-  return { signal: ctl.signal, dispose: () => process.removeListener("SIGINT", onInt) };
 }
 
 /** `medtune eval`. */

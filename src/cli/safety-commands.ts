@@ -3,16 +3,7 @@
 import { MedtuneError, deepMerge, readConfigFile, setPath } from "../core/index.ts";
 import { gateRuns, redteamFromRaw } from "../recipes/index.ts";
 import { numberFlag, parseSetFlags, type CommandSpec } from "./args.ts";
-
-function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
-  const ctl = new AbortController();
-  const onInt = () => {
-    process.stderr.write("\nmedtune: stopping after the current batch (Ctrl-C again to quit now; rerun the command to resume)\n");
-    ctl.abort();
-  };
-  process.once("SIGINT", onInt);
-  return { signal: ctl.signal, dispose: () => process.removeListener("SIGINT", onInt) };
-}
+import { interruptSignal } from "./interrupt.ts";
 
 /** Splits comma lists and repeats: --transforms role-play,hypothetical --transforms document-injection. */
 function listFlag(v: unknown): string[] {

@@ -2,32 +2,16 @@
 // tokenize and evaluate in llama.cpp exactly as the originals do. F32 export of the HF stories260K reproduces the
 // golden llama.cpp log-probs (q/k permutation + tokenizer built from tokenizer.json); each quant type's blocks mean
 // in llama.cpp what our dequantizer says (token embedding lookup is exact dequantization); whole quantized files run.
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import os from "node:os";
 import type { Llama, Token } from "node-llama-cpp";
 import { Rng } from "../../src/core/index.ts";
 import { sharedPath } from "../helpers/shared.ts";
+import { llamaOrSkip, disposeLlama } from "../helpers/llama.ts";
 import { tmpDir } from "../helpers/tmp.ts";
 import { expectedTensors, loadGgufModel, loadHfModel, parseHfConfig, saveGgufModel, type GgmlTypeName, type TensorMap } from "../../src/formats/index.ts";
-
-let llamaPromise: Promise<Llama> | null = null;
-
-async function llamaOrSkip(t: TestContext): Promise<Llama | null> {
-  try {
-    const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
-    llamaPromise ??= getLlama({ build: "never", maxThreads: os.cpus().length, logLevel: LlamaLogLevel.error });
-    return await llamaPromise;
-  } catch (e) {
-    if (process.env.CI) throw e;
-    const msg = `SKIPPED: node-llama-cpp has no usable prebuilt binary here (${(e as Error).message.split("\n")[0]})`;
-    process.stderr.write(msg + "\n");
-    t.skip(msg);
-    return null;
-  }
-}
 
 /** Log-probs of the next token after every position of `ids` (F32 KV cache, softmax of raw logits). */
 async function logprobs(llama: Llama, path: string, ids: number[], vocab: number): Promise<Float64Array[]> {
@@ -153,6 +137,4 @@ test("whole Q8_0 and Q4_K_M files run in llama.cpp close to our dequantized weig
   }
 });
 
-test.after(async () => {
-  if (llamaPromise) await (await llamaPromise).dispose();
-});
+test.after(disposeLlama);

@@ -7,32 +7,16 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import os from "node:os";
 import type { Llama, Token } from "node-llama-cpp";
 import { Rng } from "../../src/core/index.ts";
 import { expectedTensors, f16ToF32, f32ToF16, loadGgufModel, loadHfModel, parseHfConfig, saveGgufModel, type GgufPreset, type ModelConfig, type TensorMap } from "../../src/formats/index.ts";
 import { LlamaModel } from "../../src/nn/index.ts";
 import { loadHfTokenizer } from "../../src/tokenizer/index.ts";
 import { sharedPath } from "../helpers/shared.ts";
+import { llamaOrSkip, disposeLlama } from "../helpers/llama.ts";
 import { tmpDir } from "../helpers/tmp.ts";
 
 const fr = Math.fround;
-
-let llamaPromise: Promise<Llama> | null = null;
-
-async function llamaOrSkip(t: TestContext): Promise<Llama | null> {
-  try {
-    const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
-    llamaPromise ??= getLlama({ build: "never", gpu: false, maxThreads: os.cpus().length, logLevel: LlamaLogLevel.error });
-    return await llamaPromise;
-  } catch (e) {
-    if (process.env.CI) throw e;
-    const msg = `SKIPPED: node-llama-cpp has no usable prebuilt binary here (${(e as Error).message.split("\n")[0]})`;
-    process.stderr.write(msg + "\n");
-    t.skip(msg);
-    return null;
-  }
-}
 
 /** llama.cpp's log-probs of the next token after every position of each sequence (F32 KV cache, no flash attention). */
 async function llamaCppLogprobs(llama: Llama, path: string, seqs: number[][], V: number): Promise<Float64Array[][]> {
@@ -317,7 +301,7 @@ const X86 = process.arch === "x64";
 test("stories260K written Q8_0 / Q4_K_M / Q6_K by our quantizer: llama.cpp's log-probs are our engine's on the dequantized weights, up to llama.cpp's 8-bit activation rounding", async (t) => {
   const hf = sharedPath(t, "models/stories260K/hf");
   if (!hf) return;
-  const llama = await llamaOrSkip(t);
+  const llama = await llamaOrSkip(t, { gpu: false });
   if (!llama) return;
   const m = loadHfModel(hf);
   // stories260K rows are 64 wide (K-quants need 256): Q4_K falls back to Q5_0, Q6_K to Q8_0, and the 172-wide
@@ -354,7 +338,7 @@ function wideModel(): { config: ModelConfig; tensors: TensorMap } {
 test("a 256-wide model written Q4_K_M / Q6_K: llama.cpp equals our engine on the dequantized weights once q8_K activation rounding is emulated", async (t) => {
   const hf = sharedPath(t, "models/stories260K/hf");
   if (!hf) return;
-  const llama = await llamaOrSkip(t);
+  const llama = await llamaOrSkip(t, { gpu: false });
   if (!llama) return;
   const model = wideModel();
   for (const preset of ["Q4_K_M", "Q6_K"] as const) {
@@ -371,6 +355,4 @@ test("a 256-wide model written Q4_K_M / Q6_K: llama.cpp equals our engine on the
   }
 });
 
-test.after(async () => {
-  if (llamaPromise) await (await llamaPromise).dispose();
-});
+test.after(disposeLlama);

@@ -2,10 +2,9 @@
 // the base GGUF) in llama.cpp (node-llama-cpp, F32 KV cache) give the engine's next-token log-probabilities within
 // 1e-3; the PEFT folder round-trips through our loader bit for bit and the merged HF folder reloads to the same
 // model. One LoRA run and one full fine-tuning run.
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import os from "node:os";
 import type { Llama, Token } from "node-llama-cpp";
 import { loadGgufModel, loadHfModel, loadPeftAdapter, readGgufFile, readSafetensors } from "../../src/formats/index.ts";
 import { loadTokenizer } from "../../src/tokenizer/index.ts";
@@ -13,24 +12,9 @@ import { LlamaModel } from "../../src/nn/index.ts";
 import { FinetuneConfigSchema } from "../../src/recipes/finetune-config.ts";
 import { finetune } from "../../src/recipes/finetune.ts";
 import { sharedPath } from "../helpers/shared.ts";
+import { llamaOrSkip, disposeLlama } from "../helpers/llama.ts";
 import { tmpDir } from "../helpers/tmp.ts";
 import { TASK_A, taskItems, writePrepared } from "./synthetic.ts";
-
-let llamaPromise: Promise<Llama> | null = null;
-
-async function llamaOrSkip(t: TestContext): Promise<Llama | null> {
-  try {
-    const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
-    llamaPromise ??= getLlama({ build: "never", maxThreads: os.cpus().length, logLevel: LlamaLogLevel.error });
-    return await llamaPromise;
-  } catch (e) {
-    if (process.env.CI) throw e;
-    const msg = `SKIPPED: node-llama-cpp has no usable prebuilt binary here (${(e as Error).message.split("\n")[0]})`;
-    process.stderr.write(msg + "\n");
-    t.skip(msg);
-    return null;
-  }
-}
 
 /** llama.cpp's log-probs of the next token after every position of `ids` (F32 KV cache, optional LoRA adapter). */
 async function llamaLogprobs(llama: Llama, modelPath: string, ids: number[], V: number, lora?: string): Promise<Float64Array[]> {
@@ -174,6 +158,4 @@ test("a GGUF input model: LoRA training, its GGUF LoRA on the input file in llam
   assert.ok(d <= 1e-3, `${d}`);
 });
 
-test.after(async () => {
-  if (llamaPromise) await (await llamaPromise).dispose();
-});
+test.after(disposeLlama);
