@@ -3,7 +3,7 @@
 // 13-grams ignored), then by MinHash near duplicates over word unigrams (Jaccard >= 0.8) for reworded copies
 // whose edits break every 13-gram. Compared: question, options, context (n-grams also: open answers, training
 // explanations); one `check` (= `scan`, which may run in another thread, then `decide` in item order) per item.
-import { MedtuneError } from "../core/index.ts";
+import { MedtuneError, fmix32 } from "../core/index.ts";
 import type { QAItem } from "./schema.ts";
 import { WordHashes } from "./text-norm.ts";
 import { MinHasher, LshIndex, lshParams, type BBits } from "./minhash.ts";
@@ -534,30 +534,21 @@ const POW1 = Int32Array.from({ length: 32 }, (_, e) => powMod32(BASE1, e));
 const POW2 = Int32Array.from({ length: 32 }, (_, e) => powMod32(BASE2, e));
 
 function keyLo(h1: number, len: number): number {
-  return mix32(h1 ^ Math.imul(len, 0x27d4eb2f));
+  return fmix32(h1 ^ Math.imul(len, 0x27d4eb2f));
 }
 
 function keyHi(h2: number, len: number): number {
-  return mix32((h2 + Math.imul(len, 0x165667b1)) | 0);
+  return fmix32((h2 + Math.imul(len, 0x165667b1)) | 0);
 }
 
 function wholeLo(exactLo: number): number {
-  return mix32(exactLo ^ 0x5c5c5c5c);
+  return fmix32(exactLo ^ 0x5c5c5c5c);
 }
 
 function wholeHi(exactHi: number): number {
-  return mix32((exactHi + 0x36363636) | 0);
+  return fmix32((exactHi + 0x36363636) | 0);
 }
 
-/** MurmurHash3's 32-bit finalizer (core's fmix32), kept module-local so hot loops inline it. */
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * Eval n-gram keys (64-bit) with their first eval item and eval/train counts, entries in insertion order;

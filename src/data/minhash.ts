@@ -2,7 +2,7 @@
 // stored as b-bit minwise hashes (Li & König 2010: Ĵ = (P̂ - 2^-b) / (1 - 2^-b)), and an LSH band index
 // (bands x rows chosen like datasketch's `_optimal_param`: minimize weighted false-positive + false-negative
 // probability mass). Everything lives in typed arrays: no per-item JS objects, so 1M items fit in ~100 MB.
-import { Rng, MedtuneError } from "../core/index.ts";
+import { Rng, MedtuneError, fmix32 } from "../core/index.ts";
 
 /** Bits kept per min-hash: 32 is classic MinHash, fewer trade a little variance for memory. */
 export type BBits = 1 | 2 | 4 | 8 | 16 | 32;
@@ -84,7 +84,7 @@ export class MinHasher {
         h = Math.imul(h ^ words[j], 0x9e3779b1);
         h = (h << 15) | (h >>> 17);
       }
-      out[i] = mix32(h);
+      out[i] = fmix32(h);
     }
     return n;
   }
@@ -172,17 +172,17 @@ export class MinHasher {
   }
 }
 
-/** Packs the low b bits of mix32(min_i) (a random function of the arg-min element) into 32-bit words. */
+/** Packs the low b bits of fmix32(min_i) (a random function of the arg-min element) into 32-bit words. */
 function packBBits(out: Uint32Array, off: number, mins: Int32Array, k: number, bBits: number): void {
   if (bBits === 32) {
-    for (let p = 0; p < k; p++) out[off + p] = mix32(mins[p]);
+    for (let p = 0; p < k; p++) out[off + p] = fmix32(mins[p]);
     return;
   }
   const perWord = 32 / bBits;
   const mask = (1 << bBits) - 1;
   for (let w = 0, p = 0; p < k; w++) {
     let word = 0;
-    for (let l = 0; l < perWord; l++, p++) word |= (mix32(mins[p]) & mask) << (l * bBits);
+    for (let l = 0; l < perWord; l++, p++) word |= (fmix32(mins[p]) & mask) << (l * bBits);
     out[off + w] = word >>> 0;
   }
 }
@@ -509,7 +509,7 @@ export class LshIndex {
       h = Math.imul(h ^ lane, 0x5bd1e995);
       h ^= h >>> 15;
     }
-    return mix32(h);
+    return fmix32(h);
   }
 
   private insertBand(idx: number, band: number, h: number): void {
@@ -537,12 +537,3 @@ export class LshIndex {
   }
 }
 
-/** MurmurHash3's 32-bit finalizer (core's fmix32), kept module-local so hot loops inline it. */
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}

@@ -3,6 +3,7 @@
 // space, whitespace collapsed: the GPT-3 decontamination's "lowercase, whitespace-delimited words with no
 // punctuation" (Brown et al. 2020, app. C). One pass over the characters yields per-word FNV-1a hashes and a
 // 64-bit hash of the whole normalized text, without building the normalized string (hot path: 1M items).
+import { fmix32 } from "../core/index.ts";
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -113,7 +114,7 @@ export class WordHashes {
         m = mapChar(s.charCodeAt(i));
         if (m === SEP) break;
       }
-      const h = mix32(wh);
+      const h = fmix32(wh);
       hashes[n] = h;
       ends[n] = base + i;
       lo = Math.imul(lo ^ h, FNV_PRIME);
@@ -122,8 +123,8 @@ export class WordHashes {
     this.length = n;
     this.lo = lo;
     this.hi = hi;
-    this.exactLo = mix32(lo ^ n);
-    this.exactHi = mix32(hi ^ Math.imul(n, 0x9e3779b1));
+    this.exactLo = fmix32(lo ^ n);
+    this.exactHi = fmix32(hi ^ Math.imul(n, 0x9e3779b1));
     return this;
   }
 
@@ -161,12 +162,3 @@ export function normalizeText(text: string): string {
   return new WordHashes().fill(text).text();
 }
 
-/** MurmurHash3's 32-bit finalizer (core's fmix32), kept module-local so hot loops inline it. */
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
