@@ -34,7 +34,17 @@ export interface DataCard {
     clean: { itemsChanged: number; byField: Record<string, number> };
     validate: { rejected: number; byReason: Record<string, number> };
     deduplicate: { exact: number; near: number; clusters: number; threshold: number; enabled: boolean };
-    phi: { enabled: boolean; itemsWithPhi: number; replacements: number; byType: Record<string, number> };
+    phi: {
+      enabled: boolean;
+      /** Year birth years were measured against (saved, so a rerun scrubs alike). */
+      referenceYear: number;
+      itemsWithPhi: number;
+      replacements: number;
+      byType: Record<string, number>;
+      /** Items the scrub made invalid (quarantined at stage phi), and why. */
+      rejected: number;
+      rejectedByReason: Record<string, number>;
+    };
     contamination: {
       evalSets: Array<{ source: string; path: string; items: number }>;
       action: "drop" | "flag";
@@ -91,7 +101,7 @@ export function renderDataCardMarkdown(card: DataCard): string {
   lines.push(`2. **clean**: ${s.clean.itemsChanged} items changed (${sortedDesc(s.clean.byField).map(([k, v]) => `${k} ${v}`).join(", ") || "none"})`);
   lines.push(`3. **validate**: ${s.validate.rejected} rejected`);
   lines.push(`4. **deduplicate**: ${s.deduplicate.enabled ? `${s.deduplicate.exact} exact and ${s.deduplicate.near} near duplicates in ${s.deduplicate.clusters} clusters (Jaccard >= ${s.deduplicate.threshold})` : "disabled"}`);
-  lines.push(`5. **PHI scrub**: ${s.phi.enabled ? `${s.phi.replacements} replacements in ${s.phi.itemsWithPhi} items` : "disabled"}`);
+  lines.push(`5. **PHI scrub**: ${s.phi.enabled ? `${s.phi.replacements} replacements in ${s.phi.itemsWithPhi} items (birth years against ${s.phi.referenceYear}), ${s.phi.rejected} items made invalid by the scrub (quarantined)` : "disabled"}`);
   lines.push(`6. **contamination**: ${s.contamination.hits} hits against ${s.contamination.evalSets.length} evaluation set(s), action ${s.contamination.action} (${s.contamination.dropped} dropped, ${s.contamination.flagged} flagged)`);
   lines.push(`7. **split**: ${Object.entries(s.split.counts).map(([k, v]) => `${k} ${v}`).join(", ")}, stratified by ${s.split.stratifyBy.join(", ")}`, "");
   lines.push("## Rejections by reason", "", table(sortedDesc(card.quarantineByReason), ["reason", "records"]));

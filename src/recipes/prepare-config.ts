@@ -35,6 +35,7 @@ export type SourceConfig = z.infer<typeof SourceSchema>;
 export const PrepareConfigSchema = z
   .object({
     name: z.string().min(1).default("demo"), // run name, part of the run folder name
+    medtuneVersion: z.string().optional(), // written into a run's saved config.json (informational), so that file can be run again as is
     seed: z.number().int().default(1234), // seeds the split (and anything random)
     out: z.string().optional(), // output folder; default runs/<stamp>-prepare-<name>
     runsDir: z.string().default("runs"), // where run folders go

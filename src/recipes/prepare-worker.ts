@@ -16,10 +16,12 @@ import type { PrepareConfig, SourceConfig } from "./prepare-config.ts";
 /** Records per batch. */
 export const BATCH_RECORDS = 256;
 
-/** Record status: the adapter could not map it, validation rejected it, or it is an item for the later stages. */
+/** Record status: the adapter could not map it, validation rejected it, it is an item for the later stages, or the scrub broke it. */
 export const REC_READ_ERROR = 0;
 export const REC_INVALID = 1;
 export const REC_ITEM = 2;
+/** The PHI scrub made a valid item invalid (say, two options became the same placeholder): quarantined at stage phi. */
+export const REC_PHI_INVALID = 3;
 
 /** Columns of StagedBatch.cols, per record. String columns hold codes into the stager's string table. */
 export const COL = {
@@ -288,6 +290,16 @@ export class RecordStager {
       if (nPhi > 0) {
         b.extra(i).phi = byType;
         item = { ...p.item, metadata: { ...p.item.metadata, phiReplaced: nPhi } };
+        // the scrubbed item must still be valid: two options can become the same placeholder
+        const broken = validateItem(item);
+        if (broken) {
+          cols[c + COL.status] = REC_PHI_INVALID;
+          cols[c + COL.phi] = nPhi;
+          const message = `after the PHI scrub (${p.fields.join(", ")} changed): ${broken.message} Fix the record, or leave the identifier type out with phi.exclude if it is not PHI here.`;
+          b.extra(i).reject = { stage: "phi", reason: `phi.${broken.reason}`, message, field: broken.field, file, line: rec.line, id: preItem.id, raw: rec.raw, bytes: rec.bytes };
+          b.endRecord(i);
+          return;
+        }
       }
     }
     cols[c + COL.phi] = nPhi;

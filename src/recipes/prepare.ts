@@ -13,7 +13,7 @@ import {
 } from "../data/index.ts";
 import { PrepareConfigSchema, type PrepareConfig, type SourceConfig } from "./prepare-config.ts";
 import {
-  COL, N_COLS, N_SEGS, SEG, REC_INVALID, REC_READ_ERROR, contaminationIndex, inlineStages, makeDeduplicator, parallelStages, readEvalItems,
+  COL, N_COLS, N_SEGS, SEG, REC_INVALID, REC_PHI_INVALID, REC_READ_ERROR, contaminationIndex, inlineStages, makeDeduplicator, parallelStages, readEvalItems,
   type StageSettings, type StagedBatch,
 } from "./prepare-worker.ts";
 
@@ -100,6 +100,8 @@ function newCounts(): SourceCounts {
 
 /** Runs the data pipeline with an already validated config. */
 export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}): Promise<PrepareResult> {
+  // the year birth years are measured against, fixed now and saved with the config so a rerun scrubs alike
+  if (config.phi.referenceYear === undefined) config = { ...config, phi: { ...config.phi, referenceYear: new Date().getUTCFullYear() } };
   const baseDir = opts.baseDir ?? process.cwd();
   const sources = config.sources.length > 0 ? config.sources : demoSources();
   const template = resolveTemplate(config.export.template, baseDir);
@@ -124,7 +126,7 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
   const readStage = { records: 0, errors: 0, byReason: {} as Record<string, number> };
   const cleanStage = { itemsChanged: 0, byField: {} as Record<string, number> };
   const validateStage = { rejected: 0, byReason: {} as Record<string, number> };
-  const phiStage = { enabled: config.phi.enabled, itemsWithPhi: 0, replacements: 0, byType: {} as Record<string, number> };
+  const phiStage = { enabled: config.phi.enabled, referenceYear: config.phi.referenceYear!, itemsWithPhi: 0, replacements: 0, byType: {} as Record<string, number>, rejected: 0, rejectedByReason: {} as Record<string, number> };
   const contStage: DataCard["stages"]["contamination"] = {
     evalSets: [], action: config.contamination.action, hits: 0, dropped: 0, flagged: 0, byKind: {}, byEvalSource: {}, examples: [],
   };
@@ -219,6 +221,14 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
         const rec = extra!.reject!;
         validateStage.rejected++;
         bump(validateStage.byReason, rec.reason);
+        reject(rec, name);
+        continue;
+      }
+      if (status === REC_PHI_INVALID) {
+        // rejected before the dedup decision: an item the scrub broke never represents a duplicate cluster
+        const rec = extra!.reject!;
+        phiStage.rejected++;
+        bump(phiStage.rejectedByReason, rec.reason);
         reject(rec, name);
         continue;
       }

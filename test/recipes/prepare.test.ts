@@ -159,3 +159,39 @@ test("PHI options in the config reach the scrubber (urls: all replaces a referen
   assert.match(await read({}), /nhlbi\.nih\.gov/);
   assert.match(await read({ urls: "all" }), /\[URL\]/);
 });
+
+test("an item the PHI scrub makes invalid is quarantined at stage phi, before dedup, and counts still reconcile", async () => {
+  const dir = tmpDir();
+  const p = join(dir, "phones.jsonl");
+  const rec = (id: string, a: string, b: string) => JSON.stringify({ id, question: `Which number should the patient in case ${id} call for the clinic?`, options: { A: a, B: b, C: "The emergency room", D: "No one" }, answer_idx: "A", meta_info: "step1" });
+  // 1: options A and B both become "Call [PHONE]"; 2: distinct after the scrub; 3: an exact copy of 1 (not a duplicate of a quarantined item)
+  writeFileSync(p, [rec("p1", "Call 617-555-0134", "Call 617-555-0199"), rec("p2", "Call 617-555-0134", "Write a letter"), rec("p1", "Call 617-555-0134", "Call 617-555-0199")].join("\n") + "\n");
+  for (const workers of [1, 2]) {
+    const { outDir, card } = await prepare(cfg({ sources: [{ format: "medqa", path: p }] }), { quiet: true, workers });
+    assert.ok(card.reconciliation.balanced);
+    assert.equal(card.reconciliation.read, 3);
+    assert.equal(card.reconciliation.quarantined, 2, `workers ${workers}`);
+    assert.equal(card.reconciliation.duplicates, 0);
+    assert.equal(card.stages.phi.rejected, 2);
+    assert.deepEqual(card.stages.phi.rejectedByReason, { "phi.mcq.duplicate-options": 2 });
+    const q = readJsonl<QuarantineRecord>(join(outDir, "quarantine.jsonl"));
+    assert.deepEqual(q.map((r) => [r.stage, r.reason, r.field, r.line]), [["phi", "phi.mcq.duplicate-options", "options.B", 1], ["phi", "phi.mcq.duplicate-options", "options.B", 3]]);
+    assert.match(q[0].message, /after the PHI scrub \(options\.A, options\.B changed\): Options A and B are both "Call \[PHONE\]"/);
+    assert.match(q[0].raw, /617-555-0199/, "the quarantine keeps the original record, so nothing is lost");
+    assert.equal(card.stages.phi.itemsWithPhi, 1, "only the kept item counts towards the PHI totals");
+  }
+});
+
+test("phi.referenceYear is fixed at run time and saved in config.json and the data card, so a rerun scrubs alike", async () => {
+  const year = new Date().getUTCFullYear();
+  const unset = await prepare(cfg({}), { quiet: true });
+  assert.equal(JSON.parse(readFileSync(join(unset.outDir, "config.json"), "utf8")).phi.referenceYear, year);
+  assert.equal(unset.card.stages.phi.referenceYear, year);
+  const set = await prepare(cfg({ phi: { referenceYear: 2030 } }), { quiet: true });
+  assert.equal(JSON.parse(readFileSync(join(set.outDir, "config.json"), "utf8")).phi.referenceYear, 2030);
+  // the saved config, run again, gives the same outputs
+  const saved = JSON.parse(readFileSync(join(unset.outDir, "config.json"), "utf8"));
+  const again = await prepare(cfg({ ...saved, out: join(tmpDir(), "again") }), { quiet: true });
+  const h = (c: typeof again.card) => c.outputs.find((o) => o.path === "train.jsonl")!.sha256;
+  assert.equal(h(again.card), h(unset.card));
+});
