@@ -1,21 +1,27 @@
 // Stage 1 of the data pipeline: text cleaning. Unicode NFC, control and invisible characters, real HTML tags
 // (never the "<" and ">" of "BP < 90 mmHg" or "p<0.05") and character references, then whitespace; the
 // original of every changed field is kept in item.raw. Entities are decoded after tags are stripped, so
-// "&lt;b&gt;" stays the text "<b>"; a fast path returns text that needs nothing untouched.
-import type { QAItem } from "./schema.ts";
+// "&lt;b&gt;" stays the text "<b>"; text that needs only its whitespace tidied takes a fast path.
+import type { Option, QAItem } from "./schema.ts";
 import { decodeHtmlEntities, cp1252Char } from "./html-entities.ts";
 
-// Anything the slow path could change: control/invisible/space characters, CR, tabs, tag or comment starts,
-// character references, and whitespace that is not already single spaces and at most blank-line breaks.
-const NEEDS_CLEANING =
-  /[\x00-\x08\x0B-\x1F\x7F-\x9F\u00A0\u00AD\u1680\u180E\u2000-\u200D\u2028\u2029\u202F\u205F\u2060\u3000\uFEFF\t\r]|<[A-Za-z!/?]|&[#A-Za-z]| {2}| \n|\n |\n\n\n|^[ \n]|[ \n]$/;
+// Anything cleaning can change besides spaces and line breaks: control, invisible and Unicode space characters (tabs
+// and CR too), tag or comment starts and character references.
+const DIRTY =
+  /[\x00-\x09\x0B-\x1F\x7F-\xA0\xAD\u1680\u180E\u2000-\u200D\u2028\u2029\u202F\u205F\u2060\u3000\uFEFF]|<[A-Za-z!/?]|&[#A-Za-z]/;
+// DIRTY, or a character at or above U+0300 (text below it is always NFC).
+const DIRTY_OR_MAYBE_NOT_NFC = /[\x00-\x09\x0B-\x1F\x7F-\xA0\xAD\u0300-\uFFFF]|<[A-Za-z!/?]|&[#A-Za-z]/;
+// The same as one character class, with every "<" and "&": a quicker scan that clears most texts.
+const MAYBE_DIRTY = /[\x00-\x09\x0B-\x1F\x7F-\xA0\xAD\u0300-\uFFFF<&]/;
 // Characters at or above U+0300 can be non-NFC; text below it is always NFC.
 const MAYBE_NOT_NFC = /[^\x00-\u02FF]/;
 
 /** Cleans one text field: NFC, control/invisible characters, HTML tags and entities, whitespace (see file head). */
 export function cleanText(s: string): string {
-  if (!NEEDS_CLEANING.test(s) && (!MAYBE_NOT_NFC.test(s) || s.normalize("NFC") === s)) return s;
-  return cleanTextFull(s);
+  // Text that is NFC and not DIRTY only has its whitespace to tidy: every other step of cleanTextFull leaves it as
+  // is. The quick class scan clears nearly every text; the exact checks run on what it flags.
+  if (MAYBE_DIRTY.test(s) && DIRTY_OR_MAYBE_NOT_NFC.test(s) && (DIRTY.test(s) || s.normalize("NFC") !== s)) return cleanTextFull(s);
+  return collapseWhitespace(s);
 }
 
 /** cleanText without the fast path: always runs every step (for tests that check the fast path is exact). */
@@ -73,12 +79,30 @@ function joinersAndNfc(s: string): string {
 
 // ---- whitespace --------------------------------------------------------------------------------------------
 
+// Each run of spaces and line breaks becomes one space (no break in it), one line break (one) or a blank line (more);
+// runs at the ends go. A run already in that form (" ", "\n", "\n\n") is left alone: the pattern matches the others,
+// each from its first character to its last, and fails at once on a lone space.
+const UNTIDY_RUN = / [ \n]+|\n(?: |\n[ \n])[ \n]*/g;
+// Where an untidy run starts (a test scans quicker than a replace that finds nothing).
+const UNTIDY_START = / [ \n]|\n(?: |\n[ \n])/;
+
 function collapseWhitespace(s: string): string {
-  return s
-    .replace(/ {2,}/g, " ")
-    .replace(/ ?\n ?/g, "\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .replace(/^[ \n]+|[ \n]+$/g, "");
+  let from = 0;
+  let to = s.length;
+  while (from < to && isSpaceOrBreak(s.charCodeAt(from))) from++;
+  while (to > from && isSpaceOrBreak(s.charCodeAt(to - 1))) to--;
+  if (from > 0 || to < s.length) s = s.slice(from, to);
+  return UNTIDY_START.test(s) ? s.replace(UNTIDY_RUN, tidyRun) : s;
+}
+
+function isSpaceOrBreak(c: number): boolean {
+  return c === 0x20 || c === 0x0a;
+}
+
+function tidyRun(run: string): string {
+  const br = run.indexOf("\n");
+  if (br < 0) return " ";
+  return run.indexOf("\n", br + 1) < 0 ? "\n" : "\n\n";
 }
 
 // ---- HTML --------------------------------------------------------------------------------------------------
@@ -247,65 +271,84 @@ class Counterparts {
 
 /** Cleans every text field of an item; returns the input object itself when nothing changed. */
 export function cleanItem(item: QAItem): { item: QAItem; changed: string[] } {
+  const question = cleanText(item.question);
+  const options = item.options && cleanOptions(item.options, item.kind === "yesno");
+  // mcq answers are option labels and yes/no/maybe answers are labels: trimmed (and lower-cased) only
+  const answer = item.kind === "mcq" ? item.answer.trim() : item.kind === "yesno" ? item.answer.trim().toLowerCase() : cleanText(item.answer);
+  const context = item.context && cleanPassages(item.context);
+  const explanation = item.explanation === undefined ? undefined : cleanText(item.explanation);
+  const subject = item.subject === undefined ? undefined : cleanText(item.subject);
+  const same = question === item.question && options === item.options && answer === item.answer && context === item.context;
+  if (same && explanation === item.explanation && subject === item.subject) return { item, changed: [] };
+
   const changed: string[] = [];
   const next: Partial<QAItem> = {};
   const raw: Record<string, unknown> = {};
-
-  const question = cleanText(item.question);
   if (question !== item.question) {
     next.question = question;
     raw.question = item.question;
     changed.push("question");
   }
-
-  if (item.options) {
-    const isYesNo = item.kind === "yesno";
-    let optionsChanged = false;
-    const options = item.options.map((o) => {
-      const label = isYesNo ? o.label.trim().toLowerCase() : o.label.trim();
-      const text = cleanText(o.text);
-      if (label === o.label && text === o.text) return o;
-      optionsChanged = true;
-      return { label, text };
-    });
-    if (optionsChanged) {
-      next.options = options;
-      raw.options = item.options.map((o) => ({ ...o }));
-      changed.push("options");
-    }
+  if (options !== item.options) {
+    next.options = options;
+    raw.options = item.options!.map((o) => ({ ...o }));
+    changed.push("options");
   }
-
-  // mcq answers are option labels and yes/no/maybe answers are labels: trimmed (and lower-cased) only
-  const answer = item.kind === "mcq" ? item.answer.trim() : item.kind === "yesno" ? item.answer.trim().toLowerCase() : cleanText(item.answer);
   if (answer !== item.answer) {
     next.answer = answer;
     raw.answer = item.answer;
     changed.push("answer");
   }
-
-  if (item.context) {
-    const context = item.context.map(cleanText); // empty passages stay, to keep alignment with per-passage metadata
-    if (context.some((c, i) => c !== item.context![i])) {
-      next.context = context;
-      raw.context = item.context.slice();
-      changed.push("context");
-    }
+  if (context !== item.context) {
+    next.context = context;
+    raw.context = item.context!.slice();
+    changed.push("context");
   }
-
-  for (const field of ["explanation", "subject"] as const) {
-    const v = item[field];
-    if (v === undefined) continue;
-    const c = cleanText(v);
-    if (c === v) continue;
-    next[field] = c; // an optional field that cleans to "" is dropped below
-    raw[field] = v;
-    changed.push(field);
+  // an optional field that cleans to "" is dropped below
+  if (explanation !== item.explanation) {
+    next.explanation = explanation;
+    raw.explanation = item.explanation;
+    changed.push("explanation");
   }
-
-  if (changed.length === 0) return { item, changed };
+  if (subject !== item.subject) {
+    next.subject = subject;
+    raw.subject = item.subject;
+    changed.push("subject");
+  }
   // a field cleaned earlier keeps its first original
   const out: QAItem = { ...item, ...next, raw: { ...raw, ...item.raw } };
   if (out.explanation === "") delete out.explanation;
   if (out.subject === "") delete out.subject;
   return { item: out, changed };
+}
+
+// Options with cleaned texts and trimmed labels (lower-cased for yes/no items); the same array when none changed.
+function cleanOptions(options: Option[], isYesNo: boolean): Option[] {
+  let out: Option[] | null = null;
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i];
+    const label = isYesNo ? o.label.trim().toLowerCase() : o.label.trim();
+    const text = cleanText(o.text);
+    if (label === o.label && text === o.text) {
+      if (out !== null) out.push(o);
+      continue;
+    }
+    out ??= options.slice(0, i);
+    out.push({ label, text });
+  }
+  return out ?? options;
+}
+
+// Cleaned passages, empty ones kept (alignment with per-passage metadata); the same array when none changed.
+function cleanPassages(passages: string[]): string[] {
+  let out: string[] | null = null;
+  for (let i = 0; i < passages.length; i++) {
+    const c = cleanText(passages[i]);
+    if (out !== null) out.push(c);
+    else if (c !== passages[i]) {
+      out = passages.slice(0, i);
+      out.push(c);
+    }
+  }
+  return out ?? passages;
 }

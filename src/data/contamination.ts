@@ -5,8 +5,8 @@
 // explanations); one `check` (= `scan`, which may run in another thread, then `decide` in item order) per item.
 import { MedtuneError, fmix32 } from "../core/index.ts";
 import type { QAItem } from "./schema.ts";
-import { WordHashes } from "./text-norm.ts";
-import { MinHasher, LshIndex, lshParams, type BBits } from "./minhash.ts";
+import { WordHashes, ItemWords, exactHashInto } from "./text-norm.ts";
+import { MinHasher, LshIndex, MinElementIndex, lshParams, bBitJaccard, type BBits } from "./minhash.ts";
 
 /** Options of a ContaminationIndex. */
 export interface ContaminationOptions {
@@ -135,29 +135,41 @@ export function contaminationExtra(item: QAItem, isTraining: boolean): string {
 
 const MAX_EXAMPLES = 50;
 const WHOLE_TEXT_LEN = 0; // n-gram length tag of whole-text keys (eval texts shorter than minNgram)
-const NEAR_BBITS: BBits = 32; // eval sets are small: full 32-bit min-hashes
+const NEAR_BBITS: BBits = 32; // eval sets are small: full 32-bit min-hashes (which MinElementIndex needs)
+// Element lookups per shingle the near test's pre-filter may spend before signing instead (signing costs numPerm
+// hash evaluations per shingle, a lookup about as much as eight).
+const FILTER_BUDGET = 8;
 
 /** N-gram and MinHash index of evaluation items; `check` training items against it one at a time. */
 export class ContaminationIndex {
   private readonly o: Required<ContaminationOptions>;
-  private readonly words = new WordHashes();
+  private readonly words = new WordHashes(); // of the *Text entry points
+  private readonly itemWords = new ItemWords(); // of the item entry points not given one
   private readonly table = new NgramTable();
   private readonly evalIds: string[] = [];
   private readonly evalSources: string[] = [];
   private evalNgrams = new Int32Array(1024); // n-grams (or whole-text keys) of each eval item
-  private shortMask = 0; // bit L set: some eval text is one L-gram (minNgram <= L < ngram)
+  private shortLens = new Int32Array(0); // ascending lengths L (minNgram <= L < ngram) of eval texts that are one L-gram
   private readonly hasher: MinHasher | null;
   private readonly lsh: LshIndex | null;
+  private readonly minElements: MinElementIndex | null; // the near test's exact pre-filter
   private readonly sig: Uint32Array;
+  private readonly exact = new Uint32Array(2); // scratch: exact hash of a compared text
   private seq = 0; // training items scanned, stamps per-item dedupe
-  private nText = 0; // words of the compared text of the current training item (the rest is extra text)
+  private nearBest = 0; // the estimate of the last `nearest`
   private observed = false;
   private matched = new Int32Array(64); // entries matched by the current training item
   private matchedAt = new Int32Array(64); // word offset of the first match of each
   private kept = new Int32Array(64); // decide: entries kept by the frequency rule
   private keptFrom = new Int32Array(64); // and the position of each in the scan
-  private prefix1 = new Int32Array(257); // polynomial prefix hashes of the current item's words (short n-grams)
-  private prefix2 = new Int32Array(257);
+  private prefix = new Int32Array(257); // prefix hashes (second base) of the current item's words
+  private shortMatched = new Int32Array(64); // (entry, word offset) of the current item's short n-gram matches
+  private nMatched = 0; // entries in `matched`, and short n-gram matches waiting in `shortMatched`, of the current item
+  private nShort = 0;
+  private readonly evalWords = new Set<number>(); // hashes of the words of eval n-gram keys
+  private vocab = new Uint32Array(0); // and their bit set (rebuilt when stale)
+  private vocabShift = 32;
+  private vocabStale = true;
   private evalMatchCount = new Int32Array(0);
   private nChecked = 0;
   private nNgram = 0;
@@ -182,14 +194,18 @@ export class ContaminationIndex {
     if (!(o.minCoverage >= 0 && o.minCoverage <= 1)) throw new MedtuneError("config.invalid", `contamination.minCoverage must be in [0, 1], got ${o.minCoverage}`, { where: "contamination.minCoverage", hint: "use 0.1, or 0 for GPT-3's any-overlap rule" });
     if (!(o.threshold > 0 && o.threshold <= 1)) throw new MedtuneError("config.invalid", `contamination.threshold must be in (0, 1], got ${o.threshold}`, { where: "contamination.threshold", hint: "use 0.8" });
     this.o = o;
+    let lanes = 0;
+    while (lanes < o.numPerm && bBitJaccard(lanes, o.numPerm, NEAR_BBITS) < o.threshold) lanes++;
     if (o.near) {
       this.hasher = new MinHasher({ numPerm: o.numPerm, bBits: NEAR_BBITS, shingleSize: o.shingleSize, seed: o.seed });
       const p = lshParams(o.threshold, o.numPerm, NEAR_BBITS);
       this.lsh = new LshIndex({ numPerm: o.numPerm, bBits: NEAR_BBITS, bands: p.bands, rows: p.rows });
-      this.sig = new Uint32Array(this.hasher.wordsPerSig);
+      this.minElements = new MinElementIndex(o.numPerm, lanes);
+      this.sig = new Uint32Array(Math.max(this.hasher.wordsPerSig, o.numPerm)); // also holds min elements
     } else {
       this.hasher = null;
       this.lsh = null;
+      this.minElements = null;
       this.sig = new Uint32Array(0);
     }
   }
@@ -208,20 +224,23 @@ export class ContaminationIndex {
 
   /** Adds one evaluation item. */
   add(item: QAItem): void {
-    this.addText(item.id, item.source, contaminationText(item), contaminationExtra(item, false));
+    const iw = this.itemWords.fill(item, false);
+    this.addWords(item.id, item.source, iw.words, iw.contextEnd, iw.answerEnd);
   }
 
   /** `add` for an id, source name, compared text and n-gram-only extra text. */
   addText(id: string, source: string, text: string, extra = ""): void {
+    const w = this.words.fill(text);
+    const nText = w.length;
+    if (extra !== "") w.append(extra);
+    this.addWords(id, source, w, nText, w.length);
+  }
+
+  /** `add` for words [0, nText) of a compared text followed by words [nText, n) of extra text. */
+  private addWords(id: string, source: string, w: WordHashes, nText: number, n: number): void {
     const e = this.evalIds.length;
     this.evalIds.push(id);
     this.evalSources.push(source);
-    const w = this.words.fill(text);
-    const nText = w.length;
-    const textLo = w.exactLo;
-    const textHi = w.exactHi;
-    if (extra !== "") w.append(extra);
-    const n = w.length;
     const { ngram, minNgram } = this.o;
     if (e === this.evalNgrams.length) {
       const grown = new Int32Array(e * 2);
@@ -229,17 +248,24 @@ export class ContaminationIndex {
       this.evalNgrams = grown;
     }
     this.evalNgrams[e] = n >= ngram ? n - ngram + 1 : 1;
-    if (n >= ngram) {
-      for (let i = 0; i + ngram <= n; i++) this.addEvalKey(e, w.hashes, i, ngram, i);
-    } else if (n >= minNgram) {
-      this.shortMask |= 1 << n;
-      this.addEvalKey(e, w.hashes, 0, n, 0);
-    } else if (nText > 0) {
-      this.table.upsertEval(wholeLo(textLo), wholeHi(textHi), e);
+    if (n >= minNgram) {
+      for (let j = 0; j < n; j++) this.evalWords.add(w.hashes[j]);
+      this.vocabStale = true;
     }
-    if (this.lsh !== null && this.hasher !== null) {
+    if (n >= ngram) {
+      for (let i = 0; i + ngram <= n; i++) this.addEvalKey(e, w, i, ngram);
+    } else if (n >= minNgram) {
+      if (!this.shortLens.includes(n)) this.shortLens = Int32Array.from([...this.shortLens, n]).sort();
+      this.addEvalKey(e, w, 0, n);
+    } else if (nText > 0) {
+      exactHashInto(this.exact, 0, w.hashes, w.hashes2, nText, nText);
+      this.table.upsertEval(wholeLo(this.exact[0]), wholeHi(this.exact[1]), e);
+    }
+    if (this.lsh !== null && this.hasher !== null && this.minElements !== null) {
       this.hasher.signWords(this.sig, 0, w.hashes, nText);
       this.lsh.add(this.sig, 0);
+      this.hasher.minElements(this.sig, 0);
+      this.minElements.add(this.sig, 0);
     }
   }
 
@@ -248,14 +274,18 @@ export class ContaminationIndex {
    * `check` applies GPT-3's frequency rule with exact counts. Without it counts accumulate during `check`.
    */
   observe(item: QAItem): void {
-    this.observeText(contaminationText(item), contaminationExtra(item, true));
+    const iw = this.itemWords.fill(item, true);
+    this.observeScan(this.scanWords(iw.words, iw.contextEnd, iw.explanationEnd, false));
   }
 
   /** `observe` for a compared text and n-gram-only extra text. */
   observeText(text: string, extra = ""): void {
+    this.observeScan(this.scanText(text, extra, false));
+  }
+
+  private observeScan(s: ContaminationScan): void {
     if (this.nChecked > 0) throw new MedtuneError("contamination.observe-after-check", "observe() must see every training item before the first check()", { where: "contamination", hint: "run the observe pass first, or skip it" });
     this.observed = true;
-    const s = this.scanText(text, extra, false);
     for (let k = 0; k < s.entries.length; k++) this.countTrainHit(s.entries[k], s.ngrams[k]);
   }
 
@@ -272,39 +302,65 @@ export class ContaminationIndex {
   /**
    * The order-free half of `check`: the eval n-grams and the near-duplicate eval item an item holds. Reads only what
    * `add` built, so an index built from the same eval items in the same order (say in a worker) scans alike.
+   * `words`: an ItemWords shared with other stages (the dedup sketch), reused when it holds this very item.
    */
-  scan(item: QAItem): ContaminationScan {
-    return this.scanText(contaminationText(item), contaminationExtra(item, true));
+  scan(item: QAItem, words?: ItemWords): ContaminationScan {
+    const iw = words ? words.of(item, true) : this.itemWords.fill(item, true);
+    return this.scanWords(iw.words, iw.contextEnd, iw.explanationEnd, true);
   }
 
   /** `scan` for a compared text and n-gram-only extra text (`withNear` false: skip the near test). */
   scanText(text: string, extra = "", withNear = true): ContaminationScan {
-    const nMatched = this.collectMatches(text, extra);
+    const w = this.words.fill(text);
+    const nText = w.length;
+    if (extra !== "") w.append(extra);
+    return this.scanWords(w, nText, w.length, withNear);
+  }
+
+  /** `scanText` for words [0, nText) of a compared text followed by words [nText, n) of extra text. */
+  private scanWords(w: WordHashes, nText: number, n: number, withNear: boolean): ContaminationScan {
+    const nMatched = this.collectMatches(w, nText, n);
     let entries = NO_ENTRIES;
     let ngrams = NO_NGRAMS;
     if (nMatched > 0) {
       entries = this.matched.slice(0, nMatched);
       ngrams = new Array<string>(nMatched);
-      for (let k = 0; k < nMatched; k++) ngrams[k] = this.ngramText(this.matchedAt[k], entries[k]);
+      for (let k = 0; k < nMatched; k++) ngrams[k] = this.ngramText(w, nText, this.matchedAt[k], entries[k]);
     }
     let near = -1;
     let nearSimilarity = 0;
-    const nText = this.nText;
-    if (withNear && this.lsh !== null && this.hasher !== null && nText > 0) {
-      this.hasher.signWords(this.sig, 0, this.words.hashes, nText);
-      const n = this.lsh.candidates(this.sig, 0);
-      let bestSim = -1;
-      for (let c = 0; c < n; c++) {
-        const e = this.lsh.candidateBuf[c];
-        const sim = this.lsh.similarity(this.sig, 0, e);
-        if (sim >= this.o.threshold && (sim > bestSim || (sim === bestSim && e < near))) {
-          near = e;
-          bestSim = sim;
-        }
-      }
-      if (near >= 0) nearSimilarity = Math.round(bestSim * 1e4) / 1e4;
+    if (withNear && nText > 0) {
+      near = this.nearest(w.hashes, nText);
+      if (near >= 0) nearSimilarity = Math.round(this.nearBest * 1e4) / 1e4;
     }
     return { entries, ngrams, near, nearSimilarity };
+  }
+
+  /**
+   * The eval item whose estimated Jaccard with the shingles of words[0, nText) is highest and at least the threshold
+   * (ties: the earliest added; -1: none), its estimate in `nearBest`. The pre-filter skips signing when no eval item
+   * can agree in the least number of lanes whose estimate reaches the threshold (exact: see MinElementIndex).
+   */
+  private nearest(words: Uint32Array, nText: number): number {
+    const hasher = this.hasher;
+    const lsh = this.lsh;
+    if (hasher === null || lsh === null || this.minElements === null) return -1;
+    const nShingles = hasher.shingle(words, 0, nText);
+    if (!this.minElements.mayReach(hasher.shingleBuf, nShingles, FILTER_BUDGET * nShingles)) return -1;
+    hasher.signShingles(this.sig, 0, hasher.shingleBuf, nShingles);
+    const n = lsh.candidates(this.sig, 0);
+    let near = -1;
+    let bestSim = -1;
+    for (let c = 0; c < n; c++) {
+      const e = lsh.candidateBuf[c];
+      const sim = lsh.similarity(this.sig, 0, e);
+      if (sim >= this.o.threshold && (sim > bestSim || (sim === bestSim && e < near))) {
+        near = e;
+        bestSim = sim;
+      }
+    }
+    this.nearBest = bestSim;
+    return near;
   }
 
   /**
@@ -367,88 +423,101 @@ export class ContaminationIndex {
     };
   }
 
-  private addEvalKey(e: number, hashes: Uint32Array, from: number, len: number, at: number): void {
-    let h1 = 0;
-    let h2 = 0;
-    for (let j = from; j < from + len; j++) {
-      h1 = (Math.imul(h1, BASE1) + hashes[j]) | 0;
-      h2 = (Math.imul(h2, BASE2) + hashes[j]) | 0;
-    }
-    const entry = this.table.upsertEval(keyLo(h1, len), keyHi(h2, len), e, len);
+  private addEvalKey(e: number, w: WordHashes, from: number, len: number): void {
+    const entry = this.table.upsertEval(keyLo(polyHash(w.hashes, from, len, BASE1), len), keyHi(polyHash(w.hashes, from, len, BASE2), len), e, len);
     if (this.table.evalCount[entry] === this.o.maxEvalItems + 1) {
       this.nEvalFrequent++;
-      this.example(this.words.text(at, at + len), "eval-frequent", entry);
+      this.example(w.text(from, from + len), "eval-frequent", entry);
     }
   }
 
   /**
-   * Fills `matched` (and `matchedAt`, the word offset of each first match) with the distinct entries present in
-   * the text's n-grams, leaving out eval-frequent ones.
+   * Fills `matched` (and `matchedAt`, the word offset of each first match) with the distinct entries present in the
+   * n-grams of words [0, n) (and, for a compared text [0, nText) shorter than minNgram, its whole-text key), leaving
+   * out eval-frequent ones.
    */
-  private collectMatches(text: string, extra: string): number {
+  private collectMatches(w: WordHashes, nText: number, n: number): number {
     this.seq++;
-    const w = this.words.fill(text);
-    const nText = w.length;
-    this.nText = nText;
-    const textLo = w.exactLo;
-    const textHi = w.exactHi;
-    if (extra !== "") w.append(extra);
-    const n = w.length;
-    const hashes = w.hashes;
-    const { ngram, maxEvalItems } = this.o;
     const table = this.table;
-    let nMatched = 0;
     if (table.size === 0) return 0;
-    // n-gram keys are polynomial hashes sum_j w_j·B^(len-1-j) (mod 2^32, two bases): rolled for the 13-grams;
-    // for the short eval lengths present, differences of prefix hashes P[i+len] - P[i]·B^len
-    if (n >= ngram) {
-      const pow1 = powMod32(BASE1, ngram - 1);
-      const pow2 = powMod32(BASE2, ngram - 1);
-      let h1 = 0;
-      let h2 = 0;
-      for (let j = 0; j < ngram; j++) {
-        h1 = (Math.imul(h1, BASE1) + hashes[j]) | 0;
-        h2 = (Math.imul(h2, BASE2) + hashes[j]) | 0;
-      }
-      for (let i = 0; ; i++) {
-        const entry = table.find(keyLo(h1, ngram), keyHi(h2, ngram));
-        if (entry >= 0 && table.evalCount[entry] <= maxEvalItems) nMatched = this.pushMatch(entry, i, nMatched);
-        if (i + ngram >= n) break;
-        const out = hashes[i];
-        const inw = hashes[i + ngram];
-        h1 = (Math.imul((h1 - Math.imul(out, pow1)) | 0, BASE1) + inw) | 0;
-        h2 = (Math.imul((h2 - Math.imul(out, pow2)) | 0, BASE2) + inw) | 0;
-      }
+    const hashes = w.hashes;
+    const maxEvalItems = this.o.maxEvalItems;
+    this.nMatched = 0;
+    this.nShort = 0;
+    // An n-gram can match only if all its words are eval words: only runs of enough of them are scanned.
+    const lens = this.shortLens;
+    const minLen = lens.length > 0 && lens[0] < this.o.ngram ? lens[0] : this.o.ngram;
+    if (this.vocabStale) this.indexVocabulary();
+    const vocab = this.vocab;
+    const shift = this.vocabShift;
+    let run = 0; // eval words in a row before word j (counted without a branch on each word: half of them are)
+    for (let j = 0; j < n; j++) {
+      const bit = hashes[j] >>> shift;
+      const isEvalWord = (vocab[bit >>> 5] >>> (bit & 31)) & 1;
+      if (run >= minLen && isEvalWord === 0) this.scanRun(hashes, j - run, j);
+      run = (run + 1) & -isEvalWord;
     }
-    const mask = this.shortMask;
-    if (mask !== 0) {
-      if (this.prefix1.length <= n) {
-        this.prefix1 = new Int32Array(2 * n + 1);
-        this.prefix2 = new Int32Array(2 * n + 1);
-      }
-      const p1 = this.prefix1;
-      const p2 = this.prefix2;
-      for (let j = 0; j < n; j++) {
-        p1[j + 1] = (Math.imul(p1[j], BASE1) + hashes[j]) | 0;
-        p2[j + 1] = (Math.imul(p2[j], BASE2) + hashes[j]) | 0;
-      }
-      // same matches in the same order as extending every start word by word: by start, then by length
-      for (let i = 0; i < n; i++) {
-        const maxLen = Math.min(n - i, ngram - 1);
-        for (let len = 1; len <= maxLen; len++) {
-          if ((mask & (1 << len)) === 0) continue;
-          const h1 = (p1[i + len] - Math.imul(p1[i], POW1[len])) | 0;
-          const h2 = (p2[i + len] - Math.imul(p2[i], POW2[len])) | 0;
-          const entry = table.find(keyLo(h1, len), keyHi(h2, len));
-          if (entry >= 0 && table.evalCount[entry] <= maxEvalItems) nMatched = this.pushMatch(entry, i, nMatched);
+    if (run >= minLen) this.scanRun(hashes, n - run, n);
+    // matches of the short eval lengths follow the 13-gram ones, by start then by length (the order of extending
+    // every start word by word)
+    for (let k = 0; k < this.nShort; k++) this.pushMatch(this.shortMatched[2 * k], this.shortMatched[2 * k + 1]);
+    if (nText > 0 && nText < this.o.minNgram) {
+      exactHashInto(this.exact, 0, hashes, w.hashes2, nText, nText);
+      const entry = table.find(wholeLo(this.exact[0]), wholeHi(this.exact[1]));
+      if (entry >= 0 && table.evalCount[entry] <= maxEvalItems) this.pushMatch(entry, 0);
+    }
+    return this.nMatched;
+  }
+
+  /**
+   * The n-grams inside words [from, to), by start word. Keys are polynomial hashes sum_j w_j·B^(len-1-j) (mod 2^32,
+   * two bases); the high half of a key is the second one plus a length tag, a difference of prefix hashes
+   * P[i+len] - P[i]·B^len (one multiplication per window and length), and the table's bit filter turns most windows
+   * away on it before the first hash is computed.
+   */
+  private scanRun(hashes: Uint32Array, from: number, to: number): void {
+    const table = this.table;
+    const { ngram, maxEvalItems } = this.o;
+    const lens = this.shortLens;
+    if (this.prefix.length <= to - from) this.prefix = new Int32Array(2 * (to - from) + 1);
+    const p2 = this.prefix; // p2[t - from] = prefix hash of words [from, t)
+    for (let j = from, h = 0; j < to; j++) p2[j - from + 1] = h = (Math.imul(h, BASE2) + hashes[j]) | 0;
+    const powN = POW2[ngram];
+    const tagN = LEN_TAG[ngram];
+    for (let i = from; i < to; i++) {
+      const pi = p2[i - from];
+      if (i + ngram <= to) {
+        const hi = (p2[i + ngram - from] - Math.imul(pi, powN) + tagN) | 0;
+        if (table.mayHave(hi)) {
+          const entry = table.find(keyLo(polyHash(hashes, i, ngram, BASE1), ngram), hi);
+          if (entry >= 0 && table.evalCount[entry] <= maxEvalItems) this.pushMatch(entry, i);
         }
       }
+      for (let k = 0; k < lens.length && i + lens[k] <= to; k++) {
+        const len = lens[k];
+        const hi = (p2[i + len - from] - Math.imul(pi, POW2[len]) + LEN_TAG[len]) | 0;
+        if (!table.mayHave(hi)) continue;
+        const entry = table.find(keyLo(polyHash(hashes, i, len, BASE1), len), hi);
+        if (entry < 0 || table.evalCount[entry] > maxEvalItems) continue;
+        const k2 = 2 * this.nShort++;
+        if (k2 === this.shortMatched.length) this.shortMatched = grownInt32(this.shortMatched, 2 * k2);
+        this.shortMatched[k2] = entry;
+        this.shortMatched[k2 + 1] = i;
+      }
     }
-    if (nText > 0 && nText < this.o.minNgram) {
-      const entry = table.find(wholeLo(textLo), wholeHi(textHi));
-      if (entry >= 0 && table.evalCount[entry] <= maxEvalItems) nMatched = this.pushMatch(entry, 0, nMatched);
+  }
+
+  /** The bit set of eval words (the words of n-gram keys) that `collectMatches` reads, >= 16 bits per word. */
+  private indexVocabulary(): void {
+    let log2Bits = 12;
+    while (1 << log2Bits < 16 * this.evalWords.size) log2Bits++;
+    this.vocab = new Uint32Array((1 << log2Bits) / 32);
+    this.vocabShift = 32 - log2Bits;
+    for (const h of this.evalWords) {
+      const bit = h >>> this.vocabShift;
+      this.vocab[bit >>> 5] |= 1 << (bit & 31);
     }
-    return nMatched;
+    this.vocabStale = false;
   }
 
   private countTrainHit(entry: number, ngram: string): void {
@@ -459,9 +528,10 @@ export class ContaminationIndex {
     }
   }
 
-  private pushMatch(entry: number, at: number, nMatched: number): number {
-    if (this.table.lastSeq[entry] === this.seq) return nMatched;
+  private pushMatch(entry: number, at: number): void {
+    if (this.table.lastSeq[entry] === this.seq) return;
     this.table.lastSeq[entry] = this.seq;
+    const nMatched = this.nMatched++;
     if (nMatched === this.matched.length) {
       const m = new Int32Array(nMatched * 2);
       m.set(this.matched);
@@ -472,7 +542,6 @@ export class ContaminationIndex {
     }
     this.matched[nMatched] = entry;
     this.matchedAt[nMatched] = at;
-    return nMatched + 1;
   }
 
   /** The eval item sharing the most of the `nMatched` kept entries (ties: the earliest added); `ngrams` as in the scan. */
@@ -505,10 +574,10 @@ export class ContaminationIndex {
     };
   }
 
-  /** Normalized text of the training n-gram starting at word `at` that matched `entry`. */
-  private ngramText(at: number, entry: number): string {
+  /** Normalized text of the training n-gram starting at word `at` of `w` that matched `entry`. */
+  private ngramText(w: WordHashes, nText: number, at: number, entry: number): string {
     const len = this.table.lens[entry];
-    return len === WHOLE_TEXT_LEN ? this.words.text(0, this.nText) : this.words.text(at, at + len);
+    return len === WHOLE_TEXT_LEN ? w.text(0, nText) : w.text(at, at + len);
   }
 
   private example(ngram: string, reason: IgnoredNgram["reason"], entry: number): void {
@@ -523,22 +592,37 @@ const NO_NGRAMS: string[] = [];
 const BASE1 = 0x01000193 | 0; // odd bases of the two polynomial n-gram hashes
 const BASE2 = 0x5bd1e995 | 0;
 
+function grownInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
+/** sum_j words[from+j]·base^(len-1-j) mod 2^32. */
+function polyHash(words: Uint32Array, from: number, len: number, base: number): number {
+  let h = 0;
+  for (let j = from; j < from + len; j++) h = (Math.imul(h, base) + words[j]) | 0;
+  return h;
+}
+
 function powMod32(b: number, e: number): number {
   let r = 1;
   for (let i = 0; i < e; i++) r = Math.imul(r, b);
   return r;
 }
 
-// BASE^len for every n-gram length an index allows (1..30)
-const POW1 = Int32Array.from({ length: 32 }, (_, e) => powMod32(BASE1, e));
+// BASE2^len for every n-gram length an index allows (1..30), and the tag that sets keys of different lengths apart
 const POW2 = Int32Array.from({ length: 32 }, (_, e) => powMod32(BASE2, e));
+const LEN_TAG = Int32Array.from({ length: 32 }, (_, len) => Math.imul(len, 0x165667b1));
 
+// A key is (lo, hi): lo mixed (it places the key in the table), hi the raw second hash plus the length tag (its top
+// bits pick the filter bit). Two n-grams share a key only if both polynomial hashes agree: ~2^-64 apart from equal.
 function keyLo(h1: number, len: number): number {
   return fmix32(h1 ^ Math.imul(len, 0x27d4eb2f));
 }
 
 function keyHi(h2: number, len: number): number {
-  return fmix32((h2 + Math.imul(len, 0x165667b1)) | 0);
+  return (h2 + LEN_TAG[len]) | 0;
 }
 
 function wholeLo(exactLo: number): number {
@@ -546,18 +630,18 @@ function wholeLo(exactLo: number): number {
 }
 
 function wholeHi(exactHi: number): number {
-  return fmix32((exactHi + 0x36363636) | 0);
+  return (exactHi + 0x36363636) | 0;
 }
-
 
 /**
  * Eval n-gram keys (64-bit) with their first eval item and eval/train counts, entries in insertion order;
  * found through an open-addressing index (slot: low key half + entry + 1, load <= 0.5) behind a bit filter
- * (8 bits per entry, one probe), so the many training n-grams that are in no eval item rarely touch the index.
+ * (>= 32 bits per entry, one probe on the high half: `mayHave`), so the many training n-grams that are in no eval
+ * item rarely touch the index, or even get their low half computed.
  */
 class NgramTable {
   keyLo = new Uint32Array(1024);
-  keyHi = new Uint32Array(1024);
+  keyHi = new Int32Array(1024);
   /** First eval item holding the n-gram (the one reported). */
   evalRef = new Int32Array(1024);
   /** Distinct eval items holding it (saturates at 65535). */
@@ -573,16 +657,20 @@ class NgramTable {
   private slots = new Uint32Array(0); // (cap, 2): key low half, entry + 1
   private cap = 0;
   private filter = new Uint32Array(0);
-  private filterMask = 0;
+  private filterShift = 32;
 
   constructor() {
     this.reindex(2048);
   }
 
+  /** False when no key has this high half (true: maybe; `find` tells). */
+  mayHave(hi: number): boolean {
+    const bit = hi >>> this.filterShift;
+    return (this.filter[bit >>> 5] & (1 << (bit & 31))) !== 0;
+  }
+
   /** Entry index of a key, or -1. */
   find(lo: number, hi: number): number {
-    const bit = hi & this.filterMask;
-    if ((this.filter[bit >>> 5] & (1 << (bit & 31))) === 0) return -1;
     const cap = this.cap;
     const slots = this.slots;
     let i = Math.floor((lo * cap) / 4294967296);
@@ -624,7 +712,7 @@ class NgramTable {
 
   private index(entry: number): void {
     const lo = this.keyLo[entry];
-    const bit = this.keyHi[entry] & this.filterMask;
+    const bit = this.keyHi[entry] >>> this.filterShift;
     this.filter[bit >>> 5] |= 1 << (bit & 31);
     let i = Math.floor((lo * this.cap) / 4294967296);
     while (this.slots[2 * i + 1] !== 0) if (++i === this.cap) i = 0;
@@ -635,10 +723,10 @@ class NgramTable {
   private reindex(cap: number): void {
     this.cap = cap;
     this.slots = new Uint32Array(2 * cap);
-    let bits = 1 << 10;
-    while (bits < cap * 4) bits *= 2; // >= 8 bits per entry at load <= 0.5
-    this.filter = new Uint32Array(bits / 32);
-    this.filterMask = bits - 1;
+    let log2Bits = 10;
+    while (1 << log2Bits < cap * 16) log2Bits++; // >= 32 bits per entry at load <= 0.5: ~3% of misses pass
+    this.filter = new Uint32Array((1 << log2Bits) / 32);
+    this.filterShift = 32 - log2Bits;
     for (let j = 0; j < this.size; j++) this.index(j);
   }
 
@@ -650,7 +738,7 @@ class NgramTable {
       return b;
     };
     this.keyLo = grow(this.keyLo, (k) => new Uint32Array(k));
-    this.keyHi = grow(this.keyHi, (k) => new Uint32Array(k));
+    this.keyHi = grow(this.keyHi, (k) => new Int32Array(k));
     this.evalRef = grow(this.evalRef, (k) => new Int32Array(k));
     this.evalCount = grow(this.evalCount, (k) => new Uint16Array(k));
     this.trainHits = grow(this.trainHits, (k) => new Uint32Array(k));

@@ -5,7 +5,7 @@
 // Shingles are 3 words: one word changed in a 40-word stem leaves J = 35/41 ≈ 0.85 (5-word shingles: 0.76).
 import { MedtuneError } from "../core/index.ts";
 import type { QAItem } from "./schema.ts";
-import { WordHashes } from "./text-norm.ts";
+import { WordHashes, ItemWords, exactHashInto } from "./text-norm.ts";
 import { MinHasher, LshIndex, GrowableStore, grow, lshParams, checkSignatureShape, type BBits } from "./minhash.ts";
 
 /** Options of a Deduplicator. */
@@ -98,11 +98,7 @@ export function dedupFields(item: QAItem): { prompt: string; payload: string } {
   let payload = "";
   if (item.kind === "mcq" && item.options) {
     const texts = item.options.map((o) => o.text);
-    texts.sort((a, b) => {
-      const x = a.toLowerCase();
-      const y = b.toLowerCase();
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
+    texts.sort(compareLowerCase);
     for (const t of texts) prompt += "\n" + t;
   }
   if (item.kind === "open") {
@@ -110,6 +106,25 @@ export function dedupFields(item: QAItem): { prompt: string; payload: string } {
     payload = item.answer;
   } else if (item.context) payload = item.context.join("\n");
   return { prompt, payload };
+}
+
+/** Orders two strings as their lower-case forms compare (`a.toLowerCase() < b.toLowerCase()`), without building them for ASCII. */
+function compareLowerCase(a: string, b: string): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x >= 128 || y >= 128) {
+      // the ASCII prefix is equal: the rest decides as its lower-case form (which may differ in length) compares
+      const p = a.slice(i).toLowerCase();
+      const q = b.slice(i).toLowerCase();
+      return p < q ? -1 : p > q ? 1 : 0;
+    }
+    if (x >= 65 && x <= 90) x += 32;
+    if (y >= 65 && y <= 90) y += 32;
+    if (x !== y) return x - y;
+  }
+  return a.length - b.length; // toLowerCase keeps an ASCII prefix's length and never empties a character
 }
 
 /** The identifying text of an item as one string (prompt, then payload), for reports. */
@@ -125,7 +140,12 @@ export class Deduplicator {
   readonly rows: number;
   private readonly hasher: MinHasher;
   private readonly lsh: LshIndex | null;
-  private readonly words = new WordHashes();
+  private readonly words = new WordHashes(); // of sketchText
+  private readonly itemWords = new ItemWords(); // of sketchInto when not given one
+  private ranges = new Int32Array(32); // [from, to) word ranges of the prompt then the payload
+  private order = new Int32Array(16); // options in sorted order
+  private seqHashes = new Uint32Array(256); // an item's words in prompt-then-payload order, when they must be moved
+  private seqHashes2 = new Uint32Array(256);
   private readonly sketch: Uint32Array; // scratch of check/checkText
   private readonly exact: ExactTable;
   private readonly ids = new IdTable();
@@ -162,8 +182,8 @@ export class Deduplicator {
 
   /** Checks an item against all kept items; a unique item is kept (inserted). */
   check(item: QAItem): DedupResult {
-    const f = dedupFields(item);
-    return this.checkText(item.id, f.prompt, f.payload);
+    this.sketchInto(this.sketch, 0, item);
+    return this.checkSketch(item.id, this.sketch, 0);
   }
 
   /** `check` for an id and its identifying prompt and payload (see `dedupFields`; payload may be empty). */
@@ -180,10 +200,49 @@ export class Deduplicator {
   /**
    * Writes an item's sketch into `out[off..off+sketchWidth)`: the order-free half of `check` (hashing), so it may
    * run ahead or in another thread on a Deduplicator with the same options; `checkSketch` then decides in order.
+   * `words`: an ItemWords shared with other stages (the contamination scan), reused when it holds this very item.
    */
-  sketchInto(out: Uint32Array, off: number, item: QAItem): void {
-    const f = dedupFields(item);
-    this.sketchText(out, off, f.prompt, f.payload);
+  sketchInto(out: Uint32Array, off: number, item: QAItem, words?: ItemWords): void {
+    const iw = words ? words.of(item, false) : this.itemWords.fill(item, false);
+    // the word ranges of dedupFields' prompt and payload, in order: question, options, context (open), payload
+    const options = item.kind === "mcq" ? item.options : undefined;
+    const nRanges = 3 + (options ? options.length : 0);
+    if (this.ranges.length < 2 * nRanges) this.ranges = new Int32Array(4 * nRanges);
+    const r = this.ranges;
+    let nr = 0;
+    r[nr++] = 0;
+    r[nr++] = iw.questionEnd;
+    if (options) {
+      const order = this.optionOrder(options);
+      for (let k = 0; k < options.length; k++) {
+        const i = order[k];
+        nr = this.pushRange(nr, i === 0 ? iw.questionEnd : iw.optionEnds[i - 1], iw.optionEnds[i]);
+      }
+    }
+    if (item.kind === "open") nr = this.pushRange(nr, iw.optionsEnd, iw.contextEnd);
+    const promptRanges = nr;
+    if (item.kind === "open") nr = this.pushRange(nr, iw.contextEnd, iw.answerEnd);
+    else nr = this.pushRange(nr, iw.optionsEnd, iw.contextEnd);
+    // in place when the ranges follow each other from word 0 (options already sorted, no fields left out between)
+    const w = iw.words;
+    let inPlace = true;
+    let end = 0;
+    let nPrompt = 0;
+    for (let k = 0; k < nr; k += 2) {
+      if (r[k] !== end && r[k] !== r[k + 1]) inPlace = false;
+      if (r[k] !== r[k + 1]) end = r[k + 1];
+      if (k + 2 === promptRanges) nPrompt = end;
+    }
+    if (inPlace) {
+      this.sketchWords(out, off, w.hashes, w.hashes2, nPrompt, end);
+      return;
+    }
+    let n = 0;
+    for (let k = 0; k < nr; k += 2) {
+      n = this.copyWords(w, r[k], r[k + 1], n);
+      if (k + 2 === promptRanges) nPrompt = n;
+    }
+    this.sketchWords(out, off, this.seqHashes, this.seqHashes2, nPrompt, n);
   }
 
   /** `sketchInto` for an identifying prompt and payload. */
@@ -191,11 +250,58 @@ export class Deduplicator {
     const w = this.words.fill(prompt);
     const nPrompt = w.length;
     if (payload !== "") w.append(payload);
-    out[off] = w.exactLo;
-    out[off + 1] = w.exactHi;
-    out[off + 2] = w.length;
-    out[off + 3] = nPrompt < w.length ? 1 : 0;
-    if (this.lsh !== null) this.hasher.signWordsSplit(out, off + SKETCH_HEAD, w.hashes, nPrompt, w.length);
+    this.sketchWords(out, off, w.hashes, w.hashes2, nPrompt, w.length);
+  }
+
+  /** The sketch of a prompt, words [0, nPrompt) of `hashes`/`hashes2` (see WordHashes), and a payload, words [nPrompt, n). */
+  private sketchWords(out: Uint32Array, off: number, hashes: Uint32Array, hashes2: Uint32Array, nPrompt: number, n: number): void {
+    exactHashInto(out, off, hashes, hashes2, nPrompt, n);
+    out[off + 2] = n;
+    out[off + 3] = nPrompt < n ? 1 : 0;
+    if (this.lsh !== null) this.hasher.signWordsSplit(out, off + SKETCH_HEAD, hashes, nPrompt, n);
+  }
+
+  private pushRange(nr: number, from: number, to: number): number {
+    this.ranges[nr] = from;
+    this.ranges[nr + 1] = to;
+    return nr + 2;
+  }
+
+  /** Indices of `options` in dedupFields' order (stable, by lower-cased text); sorted already in the common case. */
+  private optionOrder(options: readonly { text: string }[]): Int32Array {
+    const k = options.length;
+    if (this.order.length < k) this.order = new Int32Array(k * 2);
+    const order = this.order;
+    for (let i = 0; i < k; i++) order[i] = i;
+    for (let i = 1; i < k; i++) {
+      const o = order[i];
+      let j = i - 1;
+      while (j >= 0 && compareLowerCase(options[order[j]].text, options[o].text) > 0) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = o;
+    }
+    return order;
+  }
+
+  /** Copies words [from, to) of `w` to position `at` of the sequence scratch; returns the position after them. */
+  private copyWords(w: WordHashes, from: number, to: number, at: number): number {
+    const need = at + to - from;
+    if (need > this.seqHashes.length) {
+      const cap = Math.max(need, this.seqHashes.length * 2);
+      const h = new Uint32Array(cap);
+      h.set(this.seqHashes.subarray(0, at));
+      const h2 = new Uint32Array(cap);
+      h2.set(this.seqHashes2.subarray(0, at));
+      this.seqHashes = h;
+      this.seqHashes2 = h2;
+    }
+    for (let i = from; i < to; i++, at++) {
+      this.seqHashes[at] = w.hashes[i];
+      this.seqHashes2[at] = w.hashes2[i];
+    }
+    return at;
   }
 
   /** The order-dependent half of `check`: the item with this sketch against all kept items; a unique one is kept. */

@@ -1,8 +1,9 @@
-// MinHash signatures over word shingles (Broder 1997) with k universal hashes x -> a_i*x + b_i (mod 2^32),
-// stored as b-bit minwise hashes (Li & König 2010: Ĵ = (P̂ - 2^-b) / (1 - 2^-b)), and an LSH band index
-// (bands x rows chosen like datasketch's `_optimal_param`: minimize weighted false-positive + false-negative
-// probability mass). Everything lives in typed arrays: no per-item JS objects, so 1M items fit in ~100 MB.
+// MinHash signatures over word shingles (Broder 1997) with k universal hashes x -> a_i*x + b_i (mod 2^32), minima
+// in a WebAssembly SIMD kernel, stored as b-bit minwise hashes (Li & König 2010: Ĵ = (P̂ - 2^-b) / (1 - 2^-b)); an LSH
+// band index (bands x rows as datasketch's `_optimal_param`: least weighted false-positive + false-negative mass);
+// MinElementIndex, an exact no-signing filter for small 32-bit reference sets. Typed arrays only: 1M items in ~100 MB.
 import { Rng, MedtuneError, fmix32 } from "../core/index.ts";
+import { op, wasmModule, tryInstantiate, I32, V128, type WasmMemory, type WasmModule } from "./wasm.ts";
 
 /** Bits kept per min-hash: 32 is classic MinHash, fewer trade a little variance for memory. */
 export type BBits = 1 | 2 | 4 | 8 | 16 | 32;
@@ -18,6 +19,8 @@ export interface MinHashOptions {
   shingleSize: number;
   /** Seed of the hash functions; equal seeds give comparable signatures. */
   seed: number;
+  /** False: the portable loop even where the WebAssembly SIMD kernel runs (same signatures; the kernel's reference). */
+  simd?: boolean;
 }
 
 /** Words (32-bit lanes) per packed signature. */
@@ -44,10 +47,15 @@ export class MinHasher {
   readonly seed: number;
   /** Words per packed signature. */
   readonly wordsPerSig: number;
+  /** The shingle hashes of the last `shingle` call. */
+  shingleBuf: Uint32Array;
   private readonly mulA: Int32Array;
   private readonly addB: Int32Array;
-  private readonly mins: Int32Array;
-  private shingles = new Uint32Array(256);
+  private readonly invA: Int32Array; // mulA[p]^-1 mod 2^32
+  private mins: Int32Array;
+  // the SIMD kernel's memory (mulA, addB, mins, then shingleBuf: see itemsOffset) and entry, or null
+  private readonly memory: WasmMemory | null = null;
+  private readonly kernel: MinimaKernel | null = null;
 
   constructor(opts: MinHashOptions) {
     checkSignatureShape(opts.numPerm, opts.bBits, "minhash");
@@ -62,21 +70,59 @@ export class MinHasher {
     const rng = new Rng(this.seed ^ 0x6d696e68);
     this.mulA = new Int32Array(this.numPerm);
     this.addB = new Int32Array(this.numPerm);
+    this.invA = new Int32Array(this.numPerm);
     for (let p = 0; p < this.numPerm; p++) {
       this.mulA[p] = rng.nextU32() | 1; // odd multiplier: x -> a*x + b is a bijection on 32-bit words
       this.addB[p] = rng.nextU32() | 0;
+      this.invA[p] = inverseOdd(this.mulA[p]);
+    }
+    const module = opts.simd === false ? null : minimaModule();
+    const k = this.numPerm;
+    // a memory of its own (a few per process in practice); where none can be had, the portable loop
+    const kernel = module === null ? null : tryInstantiate<MinimaKernel>(module, "minima", Math.ceil((itemsOffset(k) + 4 * 1024) / 65536));
+    if (kernel !== null) {
+      this.memory = kernel.memory;
+      this.kernel = kernel.fn;
+      new Int32Array(this.memory.buffer, 0, k).set(this.mulA);
+      new Int32Array(this.memory.buffer, 4 * k, k).set(this.addB);
     }
     this.mins = new Int32Array(this.numPerm);
+    this.shingleBuf = new Uint32Array(256);
+    this.viewMemory();
   }
 
-  /** Hashes the word shingles of `words[from..to)` into an internal buffer; returns the shingle count. */
-  private shingle(words: Uint32Array, from: number, to: number): number {
+  /** Points `mins` and `shingleBuf` into the kernel's memory (again after it grew), if there is a kernel. */
+  private viewMemory(): void {
+    if (this.memory === null) return;
+    const k = this.numPerm;
+    const buffer = this.memory.buffer;
+    this.mins = new Int32Array(buffer, 8 * k, k);
+    this.shingleBuf = new Uint32Array(buffer, itemsOffset(k), (buffer.byteLength - itemsOffset(k)) / 4);
+  }
+
+  /** Makes `shingleBuf` hold at least n hashes (its contents are kept). */
+  private reserveShingles(n: number): void {
+    if (this.shingleBuf.length >= n) return;
+    const want = Math.max(n, this.shingleBuf.length * 2);
+    if (this.memory === null) {
+      const grown = new Uint32Array(want);
+      grown.set(this.shingleBuf);
+      this.shingleBuf = grown;
+      return;
+    }
+    const bytes = itemsOffset(this.numPerm) + 4 * want;
+    this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / 65536));
+    this.viewMemory();
+  }
+
+  /** Hashes the word shingles of `words[from..to)` into `shingleBuf`; returns the shingle count. */
+  shingle(words: Uint32Array, from: number, to: number): number {
     const nWords = to - from;
     if (nWords <= 0) return 0;
     const k = nWords < this.shingleSize ? nWords : this.shingleSize;
     const n = nWords - k + 1;
-    if (this.shingles.length < n) this.shingles = new Uint32Array(Math.max(n, this.shingles.length * 2));
-    const out = this.shingles;
+    this.reserveShingles(n);
+    const out = this.shingleBuf;
     const seed = this.seed ^ Math.imul(k, 0x9e3779b1);
     for (let i = 0; i < n; i++) {
       let h = seed;
@@ -92,7 +138,7 @@ export class MinHasher {
   /** Signs the shingles of a word-hash sequence into `out[off..off+wordsPerSig)`; returns the shingle count (0: empty text). */
   signWords(out: Uint32Array, off: number, words: Uint32Array, nWords: number): number {
     const n = this.shingle(words, 0, nWords);
-    this.minima(this.shingles, n, 0, this.numPerm);
+    this.minima(this.shingleBuf, n, 0, this.numPerm);
     packBBits(out, off, this.mins, this.numPerm, this.bBits);
     return n;
   }
@@ -106,9 +152,9 @@ export class MinHasher {
     if (n === nA) return this.signWords(out, off, words, n);
     const half = this.numPerm >>> 1;
     const a = this.shingle(words, 0, nA);
-    this.minima(this.shingles, a, 0, half);
+    this.minima(this.shingleBuf, a, 0, half);
     const b = this.shingle(words, nA, n);
-    this.minima(this.shingles, b, half, this.numPerm);
+    this.minima(this.shingleBuf, b, half, this.numPerm);
     packBBits(out, off, this.mins, this.numPerm, this.bBits);
     return a + b;
   }
@@ -119,14 +165,34 @@ export class MinHasher {
     packBBits(out, off, this.mins, this.numPerm, this.bBits);
   }
 
+  /**
+   * For the last signature made, the element attaining each hash function's minimum (the minimum's preimage under
+   * x -> a·x + b; for an empty set, the preimage of the INT32_MAX it holds) into `out[off..off+numPerm)`.
+   */
+  minElements(out: Uint32Array, off: number): void {
+    for (let p = 0; p < this.numPerm; p++) out[off + p] = Math.imul(this.invA[p], (this.mins[p] - this.addB[p]) | 0) >>> 0;
+  }
+
   /** mins[p] = min_j (a_p·items[j] + b_p) for p in [pFrom, pTo), in signed 32-bit order (INT32_MAX when n = 0). */
   private minima(items: Uint32Array, n: number, pFrom: number, pTo: number): void {
+    let p = pFrom;
+    if (this.kernel !== null && pTo - p >= 16) {
+      // whole groups of 16 functions in the kernel, over the items copied into its memory unless they are there
+      if (items !== this.shingleBuf) {
+        this.reserveShingles(n);
+        this.shingleBuf.set(items.subarray(0, n));
+      }
+      const k = this.numPerm;
+      const groups = (pTo - p) >>> 4;
+      this.kernel(itemsOffset(k), n, 4 * p, 4 * (k + p), 4 * (2 * k + p), groups);
+      p += groups << 4;
+      if (p === pTo) return;
+    }
     const A = this.mulA;
     const B = this.addB;
     const mins = this.mins;
     // The min under signed order is the min of another fixed total order on the permuted values: still min-wise.
     // Eight functions per pass over the items keep eight running minima in registers (~2x a plain loop).
-    let p = pFrom;
     for (; p + 8 <= pTo; p += 8) {
       const a0 = A[p], a1 = A[p + 1], a2 = A[p + 2], a3 = A[p + 3], a4 = A[p + 4], a5 = A[p + 5], a6 = A[p + 6], a7 = A[p + 7];
       const b0 = B[p], b1 = B[p + 1], b2 = B[p + 2], b3 = B[p + 3], b4 = B[p + 4], b5 = B[p + 5], b6 = B[p + 6], b7 = B[p + 7];
@@ -170,6 +236,61 @@ export class MinHasher {
       mins[p] = m;
     }
   }
+}
+
+// ---- the SIMD kernel ------------------------------------------------------------------------------------------
+// mins[p] = min_j (a_p·x_j + b_p) as WebAssembly SIMD: 16 hash functions (four i32x4 vectors of running minima) per
+// pass over the items, ~1 instruction per function and item where the scalar loop takes ~4 (JS has no SIMD).
+// Memory: mulA (numPerm i32) at 0, addB at 4·numPerm, mins at 8·numPerm, the items (shingleBuf) at itemsOffset.
+
+type MinimaKernel = (items: number, n: number, a: number, b: number, mins: number, groups: number) => void;
+
+/** Byte offset of the items in a kernel's memory: after mulA, addB and mins, 16-aligned. */
+function itemsOffset(numPerm: number): number {
+  return Math.ceil((12 * numPerm) / 16) * 16;
+}
+
+let minimaCompiled: WasmModule | null | undefined;
+
+/**
+ * The kernel (compiled once; null without WebAssembly SIMD): for `groups` groups of 16 functions from the a, b and
+ * mins byte offsets on, the minima over the n items at `items`. As WAT: (func (param $items $n $a $b $mins $groups
+ * i32) (local $j $end i32) (local $x $a0..$a3 $b0..$b3 $m0..$m3 v128)).
+ */
+function minimaModule(): WasmModule | null {
+  if (minimaCompiled !== undefined) return minimaCompiled;
+  const { get, set, tee, i32, add, sub, shl, eqz, geU, ltU, load, block, loop, end, br, brIf, v128Load, v128Store, splat, vAdd, vMul, vMinS } = op;
+  const [items, n, a, b, mins, groups, j, end_, x] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const av = [9, 10, 11, 12];
+  const bv = [13, 14, 15, 16];
+  const mv = [17, 18, 19, 20];
+  minimaCompiled = wasmModule("minima", 6, false, [[2, I32], [13, V128]], [
+    get(items), get(n), i32(2), shl, add, set(end_), // end = items + 4n
+    block, loop, // per group of 16 functions
+    get(groups), eqz, brIf(1),
+    av.map((v, k) => [get(a), v128Load(16 * k), set(v)]),
+    bv.map((v, k) => [get(b), v128Load(16 * k), set(v)]),
+    i32(0x7fffffff), splat, tee(mv[0]), tee(mv[1]), tee(mv[2]), set(mv[3]),
+    get(items), set(j),
+    block, get(j), get(end_), geU, brIf(0), loop, // per item
+    get(j), load(), splat, set(x),
+    mv.map((m, k) => [get(m), get(av[k]), get(x), vMul, get(bv[k]), vAdd, vMinS, set(m)]), // m = min_s(m, a·x + b)
+    get(j), i32(4), add, tee(j), get(end_), ltU, brIf(0),
+    end, end,
+    mv.map((m, k) => [get(mins), get(m), v128Store(16 * k)]),
+    [a, b, mins].map((r) => [get(r), i32(64), add, set(r)]),
+    get(groups), i32(1), sub, set(groups),
+    br(0),
+    end, end,
+  ]);
+  return minimaCompiled;
+}
+
+/** a^-1 mod 2^32 for odd a, by Newton's iteration x <- x·(2 - a·x) (each step doubles the correct low bits; a·a = 1 mod 8). */
+function inverseOdd(a: number): number {
+  let x = a;
+  for (let i = 0; i < 4; i++) x = Math.imul(x, 2 - Math.imul(a, x));
+  return x;
 }
 
 /** Packs the low b bits of fmix32(min_i) (a random function of the arg-min element) into 32-bit words. */
@@ -537,3 +658,203 @@ export class LshIndex {
   }
 }
 
+
+/**
+ * The elements attaining each lane's minimum in stored 32-bit MinHash signatures (`MinHasher.minElements`), to tell
+ * without signing a query set whether any stored item could agree with it in `lanes` of numPerm lanes. Two 32-bit
+ * lanes agree only when both minima are the same element, so the set must contain the elements of all but at most
+ * numPerm - lanes of the item's lanes. Each item gets witnesses, its rarest elements covering at least half its lanes
+ * (and more than numPerm - lanes): the set must hold enough of them to leave at most numPerm - lanes witnessed lanes
+ * out, and only items that pass are counted lane by lane. Exact as a filter (false: no stored item agrees in that
+ * many lanes); meant for small reference sets such as eval items.
+ */
+export class MinElementIndex {
+  readonly numPerm: number;
+  /** The agreement `mayReach` asks about. */
+  readonly lanes: number;
+  private elements = new Uint32Array(0); // (items, numPerm)
+  private nItems = 0;
+  private isStale = false; // items added since the witnesses were chosen
+  private slotKey = new Uint32Array(0); // witness elements: open addressing, power-of-two capacity, load <= 0.5
+  private slotEntry = new Int32Array(0); // entry + 1 (0: empty)
+  private shift = 32;
+  private head = new Int32Array(0); // per witness element: first posting, -1 none
+  private entryAt = new Int32Array(0); // per witness element: the last query that counted it
+  private postItem = new Int32Array(0); // postings: the item it witnesses, its lanes attained by it, next posting
+  private postLanes = new Int32Array(0);
+  private postNext = new Int32Array(0);
+  private needWitnessed = new Int32Array(0); // per item: witnessed lanes a set must hold (covered - (numPerm - lanes))
+  private query = 0;
+  private seenAt = new Int32Array(0); // per item: the last query that touched it
+  private witnessed = new Int32Array(0); // per item: its witnessed lanes in the set (valid when seenAt is this query)
+  private candidates = new Int32Array(0);
+  private setKey = new Uint32Array(0); // the query set, open addressing, stamped by query
+  private setAt = new Int32Array(0);
+
+  constructor(numPerm: number, lanes: number) {
+    this.numPerm = numPerm;
+    this.lanes = lanes;
+  }
+
+  /** Number of stored items. */
+  get size(): number {
+    return this.nItems;
+  }
+
+  /** Stores the next item's min elements `elements[off..off+numPerm)`; returns its index (0, 1, 2, ...). */
+  add(elements: Uint32Array, off: number): number {
+    const item = this.nItems++;
+    const k = this.numPerm;
+    if (this.nItems * k > this.elements.length) {
+      const grown = new Uint32Array(Math.max(16, this.nItems * 2) * k);
+      grown.set(this.elements);
+      this.elements = grown;
+    }
+    this.elements.set(elements.subarray(off, off + k), item * k);
+    this.isStale = true;
+    return item;
+  }
+
+  /**
+   * Whether some stored item may agree with the non-empty set `elements[0..n)` (duplicates allowed) in `lanes` or more
+   * lanes. True also once more than `budget` elements were looked up: signing the set is then the cheaper way to know.
+   */
+  mayReach(elements: Uint32Array, n: number, budget: number): boolean {
+    if (this.lanes <= 0 || n === 0) return true;
+    if (this.isStale) this.chooseWitnesses();
+    if (++this.query === 0x7fffffff) {
+      this.entryAt.fill(0);
+      this.seenAt.fill(0);
+      this.setAt.fill(0);
+      this.query = 1;
+    }
+    const q = this.query;
+    // 1. the witnessed lanes in the set of each item it holds witnesses of (each distinct element counted once)
+    let nCandidates = 0;
+    for (let j = 0; j < n; j++) {
+      const e = this.find(elements[j] | 0);
+      if (e < 0 || this.entryAt[e] === q) continue;
+      this.entryAt[e] = q;
+      for (let p = this.head[e]; p >= 0; p = this.postNext[p]) {
+        const item = this.postItem[p];
+        if (this.seenAt[item] !== q) {
+          this.seenAt[item] = q;
+          this.witnessed[item] = 0;
+          this.candidates[nCandidates++] = item;
+        }
+        this.witnessed[item] += this.postLanes[p];
+      }
+    }
+    // 2. the items with enough witnessed lanes, lane by lane, until too many are missing
+    const k = this.numPerm;
+    const maxMissing = k - this.lanes;
+    let hasSet = false;
+    let work = n;
+    for (let c = 0; c < nCandidates; c++) {
+      const item = this.candidates[c];
+      if (this.witnessed[item] < this.needWitnessed[item]) continue;
+      if (!hasSet) {
+        this.fillSet(elements, n);
+        hasSet = true;
+      }
+      const base = item * k;
+      let missing = 0;
+      let p = 0;
+      for (; p < k && missing <= maxMissing; p++) if (!this.inSet(this.elements[base + p] | 0)) missing++;
+      if (missing <= maxMissing) return true;
+      work += p;
+      if (work > budget) return true;
+    }
+    return false;
+  }
+
+  /** Per item, its elements by ascending item frequency (ties: by value) until they cover half its lanes and more than numPerm - lanes. */
+  private chooseWitnesses(): void {
+    const k = this.numPerm;
+    const freq = new Map<number, number>(); // element -> items whose lanes hold it
+    for (let item = 0; item < this.nItems; item++) {
+      const own = new Set(this.elements.subarray(item * k, (item + 1) * k));
+      for (const x of own) freq.set(x, (freq.get(x) ?? 0) + 1);
+    }
+    const witnesses: Array<[number, number, number]> = []; // (element, item, lanes)
+    const cover = Math.max(k - this.lanes + 1, k >>> 1);
+    this.needWitnessed = new Int32Array(this.nItems);
+    for (let item = 0; item < this.nItems; item++) {
+      const lanesOf = new Map<number, number>();
+      for (const x of this.elements.subarray(item * k, (item + 1) * k)) lanesOf.set(x, (lanesOf.get(x) ?? 0) + 1);
+      const order = [...lanesOf.keys()].sort((a, b) => freq.get(a)! - freq.get(b)! || a - b);
+      let covered = 0;
+      for (const x of order) {
+        if (covered >= cover) break;
+        witnesses.push([x, item, lanesOf.get(x)!]);
+        covered += lanesOf.get(x)!;
+      }
+      this.needWitnessed[item] = covered - (k - this.lanes);
+    }
+    let cap = 16;
+    while (cap < 2 * witnesses.length) cap *= 2;
+    this.slotKey = new Uint32Array(cap);
+    this.slotEntry = new Int32Array(cap);
+    this.shift = 32 - Math.log2(cap);
+    this.head = new Int32Array(witnesses.length).fill(-1);
+    this.entryAt = new Int32Array(witnesses.length);
+    this.postItem = new Int32Array(witnesses.length);
+    this.postLanes = new Int32Array(witnesses.length);
+    this.postNext = new Int32Array(witnesses.length);
+    let nEntries = 0;
+    for (const [p, [x, item, lanes]] of witnesses.entries()) {
+      let i = Math.imul(x | 0, 0x9e3779b1) >>> this.shift;
+      while (this.slotEntry[i] !== 0 && this.slotKey[i] !== x) i = (i + 1) & (cap - 1);
+      if (this.slotEntry[i] === 0) {
+        this.slotKey[i] = x;
+        this.slotEntry[i] = ++nEntries;
+      }
+      const e = this.slotEntry[i] - 1;
+      this.postItem[p] = item;
+      this.postLanes[p] = lanes;
+      this.postNext[p] = this.head[e];
+      this.head[e] = p;
+    }
+    this.seenAt = new Int32Array(this.nItems);
+    this.witnessed = new Int32Array(this.nItems);
+    this.candidates = new Int32Array(this.nItems);
+    this.isStale = false;
+  }
+
+  /** The witness entry of element x, or -1. */
+  private find(x: number): number {
+    const mask = this.slotKey.length - 1;
+    for (let i = Math.imul(x, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
+      const v = this.slotEntry[i];
+      if (v === 0) return -1;
+      if ((this.slotKey[i] | 0) === x) return v - 1;
+    }
+  }
+
+  /** Makes `elements[0..n)` the query set. */
+  private fillSet(elements: Uint32Array, n: number): void {
+    if (this.setKey.length < 2 * n) {
+      let cap = 64;
+      while (cap < 2 * n) cap *= 2;
+      this.setKey = new Uint32Array(cap);
+      this.setAt = new Int32Array(cap);
+    }
+    const mask = this.setKey.length - 1;
+    const q = this.query;
+    for (let j = 0; j < n; j++) {
+      const x = elements[j] | 0;
+      let i = Math.imul(x, 0x9e3779b1) & mask;
+      while (this.setAt[i] === q && (this.setKey[i] | 0) !== x) i = (i + 1) & mask;
+      this.setKey[i] = x;
+      this.setAt[i] = q;
+    }
+  }
+
+  private inSet(x: number): boolean {
+    const mask = this.setKey.length - 1;
+    for (let i = Math.imul(x, 0x9e3779b1) & mask; this.setAt[i] === this.query; i = (i + 1) & mask) {
+      if ((this.setKey[i] | 0) === x) return true;
+    }
+    return false;
+  }
+}

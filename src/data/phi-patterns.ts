@@ -1,7 +1,8 @@
 // The PHI detectors behind scrubPhi (phi.ts): one or more per HIPAA Safe Harbor identifier family of 45 CFR
-// 164.514(b)(2)(i) that occurs in free text. Each detector declares cheap triggers (cue words, character shapes)
-// and a `find` that runs its full patterns; one pass over the characters (triggeredDetectors) tells which detectors
-// can fire at all, so clinical text without PHI costs one scan. Patterns compile once, at load; phi.ts resolves overlaps.
+// 164.514(b)(2)(i) that occurs in free text. Each detector declares cheap triggers (cue words in their context,
+// character features) that every text it can report a hit in shows, and a `find` that runs its full patterns; one
+// pass over the characters (triggeredDetectors) tells which detectors can fire at all, so clinical text without PHI
+// costs one scan. Patterns compile once, at load; phi.ts resolves overlaps.
 import { isIPv6 } from "node:net";
 import {
   EPONYM_FOLLOWERS, FIRST_NAMES, INSTITUTION_WORDS, NAME_STOPWORDS, PHRASE_WORDS, STREET_SUFFIXES, TOLL_FREE_AREA_CODES, US_STATE_ABBRS, US_STATE_NAMES,
@@ -51,33 +52,63 @@ export interface PhiCue {
   follow?: string;
   /** Must match the text before the word (anchor it with `$`; it is run as a lookbehind). */
   before?: RegExp;
-  /** The character right before the word (checked first: cheap). */
+  /** The character right before the word: only "." (the scan checks the word when it meets the dot). */
   prev?: string;
   /** The word must start with a capital (a street suffix, a title). */
   upper?: boolean;
 }
 
-/** Character features the trigger scan records in one pass (bit flags). */
+/**
+ * Character shapes the trigger scan checks where they can start (at a digit run, or at one of @ : # / . -), as bit
+ * flags; each names the detector pattern it is a necessary part of.
+ */
 export const FEATURE = {
-  at: 1, colon: 2, hash: 4, digits3: 8, digits5: 16, digits7: 32, digitSepDigit: 64, letterSlashLetter: 128,
-  letterDotLetter: 256, age90: 512,
+  /** `@` (email). */
+  at: 1,
+  /** `://` (a URL scheme). */
+  schemeSlashes: 2,
+  /** `:hhhh:` (IPv6, a MAC address with colons). */
+  colonHex: 4,
+  /** `-hh-hh-hh-` (a MAC address with dashes). */
+  hexDashes: 8,
+  /** An IPv4 address (IPV4 matches at a digit run). */
+  dottedQuad: 16,
+  /** `ddd-dd-dddd` (SSN_SHAPE matches at a digit run). */
+  ssnDigits: 32,
+  /** `S.S.N` (an SSN label). */
+  ssnDots: 64,
+  /** Two letters and seven digits (a DEA number). */
+  deaDigits: 128,
+  /** `a/c`, `s/n` (account and serial labels). */
+  slashLabel: 256,
+  /** `MR#` (a record label). */
+  mrHash: 512,
+  /** `(ddd) ddd-dddd`, `ddd.ddd.dddd`, `ddd ddd dddd` (a 10-digit phone number). */
+  phoneDigits: 1024,
+  /** A numeric date (DATE_NUM or DATE_ISO matches at a digit run). */
+  dateDigits: 2048,
+  /** `D.O.B` (a birth date label). */
+  dobDots: 4096,
+  /** 90 to 129 followed by `y` (`92-year-old`, `95 yo`), or `90s`, `100's` (an age over 89). */
+  age90: 8192,
+  /** A letter, spaces and exactly five digits (a ZIP code after a state). */
+  zip5: 16384,
+  /** `M.D.`, `D.O.`, `Ph.D.` (a credential after a name). */
+  degreeDots: 32768,
+  /** `on 3/14` (a date after "on"). */
+  onMonthDay: 65536,
 } as const;
-
-/** A character shape that may announce an identifier: present when any `needs` feature is (0: always) and `re` (if set) matches. */
-export interface PhiShape {
-  needs: number;
-  re?: RegExp;
-}
 
 /**
  * A detector: the types it reports, its triggers and the full scan. Every text in which `find` can report a hit
- * holds one of the cues or shows one of the shapes: texts with neither skip `find` (most texts skip every detector).
+ * holds one of the cues or shows one of the features: texts with neither skip `find` (most texts skip every detector).
  */
 export interface PhiDetector {
   name: string;
   types: readonly PhiType[];
   cues: readonly PhiCue[];
-  shapes: readonly PhiShape[];
+  /** FEATURE flags, any of which triggers the detector. */
+  features: number;
   /** Appends hits to `out`; `context` is the item text the scanned text belongs with (an option's question). */
   find(text: string, s: DetectSettings, out: PhiHit[], context?: string): void;
 }
@@ -205,6 +236,7 @@ const LABEL_NAME_RE = new RegExp(`\\b(?:${LABEL_RE})[ \\t]*:[ \\t]*(?:${ANY_TITL
 const BY_RE = new RegExp(`\\b(?:${caps([...BY_PHRASES, ...SIGN_OFFS])})[,:]?[ \\t]*\\n?[ \\t]*(?:${ANY_TITLE}[ \\t]+)?(${RUN_TITLE})`, "gu");
 const CREDENTIAL_RE = new RegExp(
   `\\b((?:${NAME_TOKEN}|${INITIAL})(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?(?:${NAME_TOKEN}|${INITIAL})){1,3}),?[ \\t]+${CREDENTIALS}(?![\\p{L}])(?![ \\t]*\\d{5})`, "gu");
+const CREDENTIAL_BEFORE = /(?:\p{Lu}\p{Ll}+|\p{Lu}\.),?[ \t]+$/u; // the end of NAME_TOKEN or INITIAL
 const INTRO_CUE = /(?:,[ \t]*(?:an?|aged?)[ \t]+\d|[ \t]+(?:is|was)[ \t]+an?[ \t]+\d{1,3}[- ](?:year|month|week|day))/g;
 const INTRO_BEFORE = new RegExp(`(?:^|[^\\p{L}])(${NAME_TOKEN}(?:[ \\t]+(?:${PARTICLE}[ \\t]+){0,2}${NAME_TOKEN})?)$`, "u");
 
@@ -262,21 +294,26 @@ function pushName(out: PhiHit[], text: string, start: number, cand: string, poli
 
 // What a name starts with: a capital, after up to two particles ("van der Berg", "de la Cruz").
 const FOLLOW_NAME = `(?:${PARTICLE}[ \\t]+){0,2}${UP}`;
+const BY_FOLLOW = `[,:]?[ \\t]*\\n?[ \\t]*${FOLLOW_NAME}`;
 
 /** A name detector: one context family, its cues, and the pattern that finds the names it announces. */
-function nameDetector(name: string, cues: PhiCue[], shapes: PhiShape[], find: PhiDetector["find"]): PhiDetector {
-  return { name, types: ["name"], cues, shapes, find };
+function nameDetector(name: string, cues: PhiCue[], features: number, find: PhiDetector["find"]): PhiDetector {
+  return { name, types: ["name"], cues, features, find };
 }
 
 const NAME_DETECTORS: PhiDetector[] = [
   nameDetector("name-title", [
     { words: ["mr", "mrs", "ms", "mx", "dr", "prof", "messrs", "mister", "doctor", "professor", "nurse", "miss"], follow: `\\.?[ \\t]+${FOLLOW_NAME}`, upper: true },
-  ], [], (text, _s, out) => {
+  ], 0, (text, _s, out) => {
     each(TITLE_RE, text, (m) => pushName(out, text, tailSpan(m, 1)[0], m[1], "any", RANK_CONTEXT));
     each(WEAK_TITLE_RE, text, (m) =>
       pushName(out, text, tailSpan(m, 1)[0], m[1], titleCasePhrase(text, m.index) ? "first" : "two-or-first", RANK_CONTEXT));
   }),
-  nameDetector("name-role", [{ words: lastWords(ROLE_WORDS), follow: `,?\\.?[ \\t]+${FOLLOW_NAME}` }], [], (text, _s, out) => {
+  // only "pt." takes a period before the name: after other role words a period ends the sentence ("... the patient. The")
+  nameDetector("name-role", [
+    { words: lastWords(ROLE_WORDS).filter((w) => w !== "pt"), follow: `,?[ \\t]+${FOLLOW_NAME}` },
+    { words: ["pt"], follow: `\\.?,?[ \\t]+${FOLLOW_NAME}` },
+  ], 0, (text, _s, out) => {
     each(ROLE_RE, text, (m) => {
       const [start] = tailSpan(m, 2);
       if (/\p{Lu}/u.test(m[1][0])) {
@@ -294,13 +331,14 @@ const NAME_DETECTORS: PhiDetector[] = [
       pushName(out, text, start, m[2], single ? "one" : "two-or-first", RANK_CONTEXT);
     });
   }),
+  // "called" and "named" are everyday words ("a condition called ..."): only after a person noun do they announce a name
   nameDetector("name-named", [
-    { words: ["named", "called"], follow: `[ \\t]+${UP}` },
-    { words: ["name"], follow: `[ \\t]+of[ \\t]+${UP}` },
-  ], [], (text, _s, out) => {
+    { words: ["named", "called"], follow: `[ \\t]+${FOLLOW_NAME}`, before: new RegExp(`\\b(?:${PERSON_NOUNS})[ \\t]+$`) },
+    { words: ["name"], follow: ` of[ \\t]+${FOLLOW_NAME}`, before: new RegExp(`\\b(?:${PERSON_NOUNS})[ \\t]+by the $`) },
+  ], 0, (text, _s, out) => {
     each(NAMED_RE, text, (m) => pushName(out, text, tailSpan(m, 1)[0], m[1], "one", RANK_CONTEXT));
   }),
-  nameDetector("name-label", [{ words: lastWords(LABELS), follow: `[ \\t]*:[ \\t]*${FOLLOW_NAME}` }], [], (text, _s, out) => {
+  nameDetector("name-label", [{ words: lastWords(LABELS), follow: `[ \\t]*:[ \\t]*${FOLLOW_NAME}` }], 0, (text, _s, out) => {
     each(LABEL_NAME_RE, text, (m) => {
       // a label opens a line or a segment ("Attending: ...", "...; Contact: ..."), not the middle of a sentence
       if (!LABEL_START_BEFORE.test(text.slice(Math.max(0, m.index - 3), m.index))) return;
@@ -308,18 +346,23 @@ const NAME_DETECTORS: PhiDetector[] = [
       pushName(out, text, tailSpan(m, 1)[0], m[1], "one", RANK_LABEL);
     });
   }),
-  nameDetector("name-by", [{ words: [...lastWords(BY_PHRASES), ...SIGN_OFFS], follow: `[,:]?[ \\t]*\\n?[ \\t]*${UP}` }], [], (text, _s, out) => {
+  // "by" counts only after the head of a by-phrase ("seen by", not "caused by")
+  nameDetector("name-by", [
+    { words: ["by"], follow: BY_FOLLOW, before: new RegExp(`\\b(?:${caps(BY_PHRASES.map((p) => p.slice(0, -" by".length)))}) $`) },
+    { words: SIGN_OFFS, follow: BY_FOLLOW },
+  ], 0, (text, _s, out) => {
     each(BY_RE, text, (m) => pushName(out, text, tailSpan(m, 1)[0], m[1], "two-or-first", RANK_CONTEXT));
   }),
+  // a credential right after a name's last token or initial ("Maria Lopez, MD"), not after a word ("boys with DMD")
   nameDetector("name-credential", [
-    { words: ["md", "rn", "np", "phd", "dds", "dmd", "pharmd", "mbbs", "facs", "facp", "frcs", "frcp", "mph", "cnm", "crna", "lpn", "aprn", "dnp", "msn", "bsn"], upper: true },
-    { words: ["pa"], follow: "-C", upper: true },
-  ], [{ needs: F.letterDotLetter, re: /M\.D\.|D\.O\.|Ph\.D\./ }], (text, _s, out) => {
+    { words: ["md", "rn", "np", "phd", "dds", "dmd", "pharmd", "mbbs", "facs", "facp", "frcs", "frcp", "mph", "cnm", "crna", "lpn", "aprn", "dnp", "msn", "bsn"], upper: true, before: CREDENTIAL_BEFORE },
+    { words: ["pa"], follow: "-C", upper: true, before: CREDENTIAL_BEFORE },
+  ], F.degreeDots, (text, _s, out) => {
     each(CREDENTIAL_RE, text, (m) => pushName(out, text, m.index, m[1], "one", RANK_CONTEXT));
   }),
   nameDetector("name-intro", [
     { words: ["year", "month", "week", "day"], before: /(?:,[ \t]*(?:an?|aged?)|[ \t](?:is|was)[ \t]+an?)[ \t]+\d{1,3}[- ]$/ },
-  ], [], (text, _s, out) => {
+  ], 0, (text, _s, out) => {
     each(INTRO_CUE, text, (m) => {
       const before = INTRO_BEFORE.exec(text.slice(Math.max(0, m.index - 60), m.index));
       if (!before) return;
@@ -369,7 +412,10 @@ const DATE_CTX_EVENTS = caps([
   "dated", "born", "died", "deceased", "expired", "admitted", "discharged", "hospitalized", "seen", "evaluated",
   "operated", "diagnosed", "delivered", "vaccinated", "injured", "transferred",
 ]);
-const DATE_CTX_HEAD = `\\b(?:(${DATE_CTX_LABELS})|${DATE_CTX_EVENTS})[ \\t]*(?:[:=#]|was|is|of|on|in)?[ \\t]*(?:on[ \\t]+|in[ \\t]+)?`;
+const DATE_CTX_GAP = String.raw`[ \t]*(?:[:=#]|was|is|of|on|in)?[ \t]*(?:on[ \t]+|in[ \t]+)?`;
+const DATE_CTX_HEAD = `\\b(?:(${DATE_CTX_LABELS})|${DATE_CTX_EVENTS})${DATE_CTX_GAP}`;
+// The dates DATE_CTX takes after its head, bare years aside, for the cues: a month/day, 8 digits, a month and a year.
+const DATE_CTX_DATE = String.raw`\d\d?\/\d|(?:19|20)\d{6}|[A-Za-z]{3,9}\.?[ \t]+${YEAR}`;
 const DATE_CTX = new RegExp(
   DATE_CTX_HEAD +
   `(?:(\\d{1,2}\\/\\d{1,2})(?![\\d\\/])|((?:19|20)\\d\\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]))(?!\\d)|(${MONTH}[ \\t]+${YEAR})(?!\\d)|(${YEAR})(?![\\d\\/]|[.-]\\d))`,
@@ -413,10 +459,19 @@ function pushShapeDate(text: string, s: DetectSettings, out: PhiHit[], start: nu
   hit(out, "date", start, end, RANK_SHAPE);
 }
 
+// A month word counts only beside a day, a run of one or two digits: "March 14" (DATE_MDY), "14th of March"
+// (DATE_DMY), "14-Mar-21" and "14MAR21" (DATE_DMONY), "14thMar21" (DATE_DMONY, where suffix and month make one word).
+const MONTH_THEN_DAY = String.raw`\.?[ \t]+(?:the[ \t]+)?\d\d?(?!\d)`;
+const DAY_THEN_MONTH = /(?:^|\D)\d\d?(?:st|nd|rd|th)?(?:(?:[ \t]+of)?[ \t]+|[-\/])?$/;
+// Title or upper case only for May, March and the abbreviations; the other full names in any case
+const MONTH_CASED = [...new Set([...MONTH_ABBRS, "May", "March"].map((m) => m.toLowerCase()))];
+const MONTH_ANY_CASE = MONTHS.filter((m) => m !== "May" && m !== "March").map((m) => m.toLowerCase());
 const MONTH_CUES: PhiCue[] = [
-  // Title or upper case only for May, March and the abbreviations; the other full names in any case
-  { words: [...new Set([...MONTH_ABBRS, "May", "March"].map((m) => m.toLowerCase()))], upper: true },
-  { words: MONTHS.filter((m) => m !== "May" && m !== "March").map((m) => m.toLowerCase()) },
+  { words: MONTH_CASED, upper: true, follow: MONTH_THEN_DAY },
+  { words: MONTH_CASED, upper: true, before: DAY_THEN_MONTH },
+  { words: MONTH_ANY_CASE, follow: MONTH_THEN_DAY },
+  { words: MONTH_ANY_CASE, before: DAY_THEN_MONTH },
+  { words: ["st", "nd", "rd", "th"].flatMap((s) => MONTH_CASED.filter((m) => m.length === 3 || m === "sept").map((m) => s + m)), before: /(?:^|\D)\d\d?$/, follow: "\\d" },
 ];
 
 const DATE_DETECTORS: PhiDetector[] = [
@@ -424,7 +479,7 @@ const DATE_DETECTORS: PhiDetector[] = [
     name: "date-named",
     types: ["date"],
     cues: MONTH_CUES,
-    shapes: [],
+    features: 0,
     find(text, s, out, context) {
       const named = (m: RegExpExecArray) => {
         const end = m.index + m[0].length;
@@ -439,7 +494,7 @@ const DATE_DETECTORS: PhiDetector[] = [
     name: "date-numeric",
     types: ["date"],
     cues: [],
-    shapes: [{ needs: F.digitSepDigit, re: /\d[/.-]\d{1,2}[/.-]\d/ }],
+    features: F.dateDigits,
     find(text, s, out, context) {
       each(DATE_NUM, text, (m) => {
         const a = +m[1], b = +m[3];
@@ -459,13 +514,15 @@ const DATE_DETECTORS: PhiDetector[] = [
     name: "date-context",
     types: ["date"],
     cues: [
+      // the last word of a label or an event (DATE_CTX) followed by a month/day, an 8-digit date or a month and year;
+      // a bare year counts only as a birth year (after "date" too: "birth date")
+      { words: ["birth", "birthdate", "birthday", "date", "dob", "born"], follow: DATE_CTX_GAP + `(?:${DATE_CTX_DATE}|${YEAR})` },
       {
-        words: ["birth", "birthdate", "birthday", "death", "admission", "discharge", "service", "visit", "surgery", "procedure", "date", "period", "dob", "dod", "dos", "lmp", "dated", "born", "died", "deceased", "expired", "admitted", "discharged", "hospitalized", "seen", "evaluated", "operated", "diagnosed", "delivered", "vaccinated", "injured", "transferred"],
-        follow: String.raw`[ \t]*(?:[:=#]|was|is|of|on|in)?[ \t]*(?:on[ \t]+|in[ \t]+)?(?:\d|[A-Za-z]{3,9}\.?[ \t]+\d)`,
+        words: ["death", "admission", "discharge", "service", "visit", "surgery", "procedure", "period", "dod", "dos", "lmp", "dated", "died", "deceased", "expired", "admitted", "discharged", "hospitalized", "seen", "evaluated", "operated", "diagnosed", "delivered", "vaccinated", "injured", "transferred"],
+        follow: DATE_CTX_GAP + `(?:${DATE_CTX_DATE})`,
       },
-      { words: ["on"], follow: String.raw`[ \t]+\d{1,2}\/\d` },
     ],
-    shapes: [{ needs: F.letterDotLetter, re: /D\.O\.B/ }],
+    features: F.dobDots | F.onMonthDay,
     find(text, s, out) {
       each(DATE_CTX, text, (m) => {
         const isLabel = m[1] !== undefined;
@@ -498,7 +555,10 @@ const DATE_DETECTORS: PhiDetector[] = [
 // ---------------------------------------------------------------------------------------------------------------
 // Ages over 89 (Safe Harbor aggregates them into "90 or older"); ages up to 89 stay.
 const OLD = String.raw`(?:9\d|1[0-2]\d)`;
-const SPELLED_OLD = String.raw`(?:[Nn]inety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|(?:[Oo]ne[ -])?[Hh]undred(?:(?:[ -]and)?[ -](?:one|two|three|four|five|six|seven|eight|nine|ten))?)`;
+const ONES = "one|two|three|four|five|six|seven|eight|nine";
+const SPELLED_OLD = String.raw`(?:[Nn]inety(?:[- ](?:${ONES}))?|(?:[Oo]ne[ -])?[Hh]undred(?:(?:[ -]and)?[ -](?:${ONES}|ten))?)`;
+// What follows a spelled age in AGE_PHRASE, for the cues.
+const YEARS_WORD = String.raw`(?:[ \t]*-[ \t]*|[ \t]+)(?:years?|yrs?|yr)`;
 const AGE_PHRASE = new RegExp(
   `(?<![\\w.,/-])(?:${OLD}|${SPELLED_OLD})(?:[ \\t]*-[ \\t]*|[ \\t]+)(?:years?|yrs?|yr)(?:[ \\t]*-[ \\t]*|[ \\t]+)old(?![\\p{L}])` +
   `|(?<![\\w.,/-])${OLD}[ \\t]*-?[ \\t]*(?:y\\/o|y\\.o\\.?|yo)(?![\\p{L}])` +
@@ -515,9 +575,14 @@ const ageDetector: PhiDetector = {
   types: ["age"],
   cues: [
     { words: ["age", "aged"], follow: `[ \\t]*[:=]?[ \\t]*(?:(?:of|is|was)[ \\t]+)?${OLD}` },
-    { words: ["ninety", "hundred", "nonagenarian", "centenarian", "supercentenarian", "nineties"] },
+    // a spelled age before "years" (AGE_PHRASE), "nineties" after "in his" (AGE_DECADE, also glued: "midnineties")
+    { words: ["ninety"], follow: `(?:[- ](?:${ONES}))?${YEARS_WORD}` },
+    { words: ["hundred"], follow: `(?:(?:[ -]and)?[ -](?:${ONES}|ten))?${YEARS_WORD}` },
+    { words: ["nineties"], before: /in[ \t]+(?:his|her|their|the)[ \t]+(?:late[ \t]+|early[ \t]+|mid[- ]?)?$/ },
+    { words: ["midnineties"], before: /in[ \t]+(?:his|her|their|the)[ \t]+$/ },
+    { words: ["nonagenarian", "centenarian", "supercentenarian"] },
   ],
-  shapes: [{ needs: F.age90, re: new RegExp(`${OLD}[ \\t]*-?[ \\t]*[yY]|(?:90|100)'?s`) }],
+  features: F.age90,
   find(text, _s, out) {
     each(AGE_PHRASE, text, (m) => hit(out, "age", m.index, m.index + m[0].length, RANK_SHAPE));
     each(AGE_LABEL, text, (m) => {
@@ -536,9 +601,13 @@ const EXT = String.raw`(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?`;
 const PHONE_SHAPE = new RegExp(
   String.raw`(?<![\w+.\/-])(?:(\+?1)[ \t.-]?)?(?:\((\d{3})\)[ \t]?(\d{3})[ \t.-]?(\d{4})|(\d{3})([.-])(\d{3})\6(\d{4})|(\d{3})[ \t](\d{3})[ \t](\d{4}))(?![\w-]|\.\d)` + EXT,
   "g");
+// A phone label, what may stand between it and the number, and the number (7 or 10 digits).
+const PHONE_LABEL_WORDS = ["phone", "tel", "telephone", "cell", "mobile", "pager", "beeper", "fax", "facsimile", "ph", "call", "contact", "home", "work"];
+const PHONE_LABEL_GAP = String.raw`\.?(?:[ \t]*\((?:[Cc]ell|[Hh]ome|[Ww]ork|[Mm]obile|[Oo]ffice|[HhWwCcMmOo])\))?(?:[ \t]*(?:no\.?|number|#))?[ \t]*(?:is|at|:|#|-)?[ \t]*`;
+const PHONE_LABEL_NUMBER = String.raw`(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.-]?)?\d{3}[ \t.-]?\d{4}`;
 const PHONE_LABEL = new RegExp(
-  String.raw`\b(?:[Pp]hone|PHONE|[Tt]el|TEL|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|FAX|[Ff]acsimile|[Pp]h|[Cc]all|[Cc]ontact|[Hh]ome|[Ww]ork)\.?(?:[ \t]*\((?:[Cc]ell|[Hh]ome|[Ww]ork|[Mm]obile|[Oo]ffice|[HhWwCcMmOo])\))?(?:[ \t]*(?:no\.?|number|#))?[ \t]*(?:is|at|:|#|-)?[ \t]*` +
-  String.raw`((?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.-]?)?\d{3}[ \t.-]?\d{4}` + EXT + String.raw`)(?![\w-]|\.\d)`,
+  String.raw`\b(?:[Pp]hone|PHONE|[Tt]el|TEL|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|FAX|[Ff]acsimile|[Pp]h|[Cc]all|[Cc]ontact|[Hh]ome|[Ww]ork)` +
+  PHONE_LABEL_GAP + `(${PHONE_LABEL_NUMBER}${EXT})(?![\\w-]|\\.\\d)`,
   "gu");
 const FAX_BEFORE = /(?:fax|facsimile)[^\n\d]{0,12}$/i;
 const FAX_AFTER = /^[ \t]*\(?(?:fax|facsimile)\b/i;
@@ -551,8 +620,12 @@ function phoneType(text: string, start: number, end: number): PhiType {
 const phoneDetector: PhiDetector = {
   name: "phone",
   types: ["phone", "fax"],
-  cues: [],
-  shapes: [{ needs: F.digits3, re: /\d{3}[-. )]{1,2}\d{3}|\d{3}[-. \t]\d{4}|\d{7}/ }],
+  // a label and its number (PHONE_LABEL); the label may run into "no", "number", "is" or "at" ("Phis 555-0123")
+  cues: [{
+    words: PHONE_LABEL_WORDS.flatMap((w) => ["", "no", "number"].flatMap((a) => ["", "is", "at"].map((b) => w + a + b))),
+    follow: PHONE_LABEL_GAP + PHONE_LABEL_NUMBER,
+  }],
+  features: F.phoneDigits,
   find(text, s, out) {
     each(PHONE_SHAPE, text, (m) => {
       const area = m[2] ?? m[5] ?? m[9];
@@ -584,7 +657,7 @@ const emailDetector: PhiDetector = {
   name: "email",
   types: ["email"],
   cues: [],
-  shapes: [{ needs: F.at }],
+  features: F.at,
   find(text, _s, out) {
     each(EMAIL, text, (m) => hit(out, "email", m.index, m.index + m[0].length, RANK_SHAPE));
   },
@@ -625,6 +698,32 @@ export function isReferenceUrl(url: string, domains: readonly string[]): boolean
   return false;
 }
 
+// URL_RE, tried only where a match can start (urlStarts): the same matches in the same order as a scan of the whole
+// text (each match resumes after the previous one), without the scan (URL_RE tries every word of a long text).
+const URL_AT = new RegExp(URL_RE.source, "y");
+const isHostChar = (c: number): boolean => isAsciiLetter(c) || isDigit(c) || c === 45;
+const isLowerHostChar = (c: number): boolean => (c >= 97 && c <= 122) || isDigit(c) || c === 45 || c === 46;
+
+/**
+ * Ascending positions where URL_RE may start a match: a scheme before "://" (3 to 5 letters back), "www" or "www1"
+ * before a dot, and the start of the run of lower-case host characters (a-z 0-9 . -) around a dot before a
+ * lower-case label (a host's labels and TLD: no match starts inside the run, its lookbehind forbids it).
+ */
+function urlStarts(text: string): number[] {
+  const starts: number[] = [];
+  for (let i = text.indexOf("://"); i >= 0; i = text.indexOf("://", i + 3)) starts.push(i - 5, i - 4, i - 3);
+  for (let d = text.indexOf("."); d >= 0; d = text.indexOf(".", d + 1)) {
+    const next = d + 1 < text.length ? text.charCodeAt(d + 1) : 0;
+    if (!isHostChar(next)) continue;
+    starts.push(d - 4, d - 3);
+    if (next < 97 || next > 122) continue;
+    let run = d;
+    while (run > 0 && isLowerHostChar(text.charCodeAt(run - 1))) run--;
+    starts.push(run);
+  }
+  return starts.filter((i) => i >= 0).sort((a, b) => a - b);
+}
+
 const urlDetector: PhiDetector = {
   name: "url",
   types: ["url"],
@@ -632,18 +731,24 @@ const urlDetector: PhiDetector = {
     { words: ["www"], follow: "\\d?\\." },
     { words: ["com", "org", "net", "gov", "edu", "mil", "int", "io", "info", "biz", "health", "us", "uk", "in", "au", "nz", "za", "jp"], prev: ".", before: /[a-z0-9]\.$/ },
   ],
-  shapes: [{ needs: F.colon, re: /:\/\// }],
+  features: F.schemeSlashes,
   find(text, s, out) {
-    each(URL_RE, text, (m) => {
+    let end = 0;
+    for (const start of urlStarts(text)) {
+      if (start < end) continue;
+      URL_AT.lastIndex = start;
+      const m = URL_AT.exec(text);
+      if (m === null) continue;
+      end = start + m[0].length;
       const url = m[0].slice(0, urlLength(m[0]));
-      if (!/[A-Za-z]{2}/.test(url)) return;
-      if (s.urlPolicy !== "all" && isReferenceUrl(url, s.referenceDomains)) return;
+      if (!/[A-Za-z]{2}/.test(url)) continue;
+      if (s.urlPolicy !== "all" && isReferenceUrl(url, s.referenceDomains)) continue;
       if (s.urlPolicy === "patient-context" && !PERSONAL_URL.test(url)) {
         const sentence = sentenceAround(text, m.index, m.index + url.length);
-        if (!URL_PERSON_CUE.test(sentence)) return;
+        if (!URL_PERSON_CUE.test(sentence)) continue;
       }
       hit(out, "url", m.index, m.index + url.length, RANK_SHAPE);
-    });
+    }
   },
 };
 
@@ -657,11 +762,7 @@ const ipDetector: PhiDetector = {
   name: "ip",
   types: ["ip", "serial"],
   cues: [],
-  shapes: [
-    { needs: F.digitSepDigit, re: /\d\.\d{1,3}\.\d{1,3}\.\d/ },
-    { needs: F.colon, re: /:[0-9A-Fa-f]{0,4}:/ },
-    { needs: 0, re: /-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-/ },
-  ],
+  features: F.dottedQuad | F.colonHex | F.hexDashes,
   find(text, _s, out) {
     each(IPV4, text, (m) => {
       const parts = m[0].split("/")[0].split(".").map(Number);
@@ -690,7 +791,7 @@ const ssnDetector: PhiDetector = {
   name: "ssn",
   types: ["ssn"],
   cues: [{ words: ["ssn"] }, { words: ["ss"], follow: "#" }, { words: ["social"], follow: "[ \\t]+[Ss]ecurity" }],
-  shapes: [{ needs: F.digitSepDigit, re: /\d{3}-\d\d-\d{4}/ }, { needs: F.letterDotLetter, re: /S\.S\.N/ }],
+  features: F.ssnDigits | F.ssnDots,
   find(text, _s, out) {
     each(SSN_SHAPE, text, (m) => {
       // SSA never issues area 000, 666 or 900-999, group 00 or serial 0000
@@ -748,6 +849,9 @@ const LABELED_ID = new RegExp(
   String.raw`[ \t]*(?:(?:is|was)[ \t]+)?[:#=]?[ \t]*#?[ \t]*(${ID})(?![A-Za-z0-9]|[-./][A-Za-z0-9])`,
   "gi");
 const LABEL_TYPES: readonly PhiType[] = ["mrn", "account", "serial", "license"];
+// The same, case-insensitive, for the label cues: a number word, and what leads from a label to its identifier.
+const NUMBER_WORD = `(?:#|${ci("no")}\\.?|${ci("num")}\\.?|${ci("number")}|${ci("id")}|${ci("identifier")})`;
+const ID_AHEAD = `[ \\t]*(?:(?:${ci("is")}|${ci("was")})[ \\t]+)?[:#=]?[ \\t]*#?[ \\t]*(?=[A-Za-z0-9./-]*?\\d[A-Za-z0-9./-]*?\\d)[A-Za-z0-9]`;
 const YEAR_ONLY = /^(?:1[89]|20)\d\d$/;
 const HAS_NUMBER_WORD = /(?:#|\bno\b|\bnum|number|\bid\b|identifier|^MRN$|^MBI$|^HICN$|^UHID$|^NPI|^DEA|^VIN|^UDI$|^IMEI$|^S\/N$|^SN$)/i;
 // DEA registration: 2 letters + 7 digits whose last digit is (d1+d3+d5 + 2*(d2+d4+d6)) mod 10.
@@ -775,16 +879,14 @@ export function isVin(s: string): boolean {
 const labeledIdDetector: PhiDetector = {
   name: "labeled-id",
   types: ["mrn", "account", "license", "serial"],
+  // a label word counts when the rest of its label and an identifier with two digits follow (LABELED_ID)
   cues: [
-    { words: STRONG_ID_WORDS },
-    { words: WEAK_ID_WORDS, follow: `\\.?[ \\t]*(?:#|${ci("no")}\\b|${ci("no")}\\.|${ci("num")}|${ci("id")}\\b|${ci("identifier")}|[:=]?[ \\t]*\\d)` },
+    { words: STRONG_ID_WORDS, follow: `\\.?(?:[ \\t]*(?:${ci("card")}|${ci("registration")}|${ci("plate")}|${ci("identification")}[ \\t]*${ci("number")}))?(?:[ \\t]*${NUMBER_WORD})?${ID_AHEAD}` },
+    { words: WEAK_ID_WORDS.filter((w) => w !== "record"), follow: `\\.?[ \\t]*${NUMBER_WORD}${ID_AHEAD}` },
+    { words: ["record"], follow: `\\.?(?:[ \\t]*${NUMBER_WORD})?${ID_AHEAD}` }, // "medical record 1234567"
     { words: ["sn"], follow: "[ \\t]*[:#]" },
   ],
-  shapes: [
-    { needs: F.digits7, re: /[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}/ },
-    { needs: F.letterSlashLetter, re: /\b[AaSs]\/[CcNn]\b/ },
-    { needs: F.hash, re: /MR[ \t]?#/ },
-  ],
+  features: F.deaDigits | F.slashLabel | F.mrHash,
   find(text, _s, out) {
     each(LABELED_ID, text, (m) => {
       const g = m[1] ? 0 : m[2] ? 1 : m[3] ? 2 : 3;
@@ -839,7 +941,7 @@ const ADDRESS_DETECTORS: PhiDetector[] = [
       { words: STREET_SUFFIXES.map((w) => w.toLowerCase()), upper: true, before: /\d[A-Za-z]?(?:-\d{1,4})?[ \t][^\n]{0,60}$/ },
       { words: ["box"], follow: "[ \\t]+\\d" },
     ],
-    shapes: [],
+    features: 0,
     find(text, _s, out) {
       each(STREET_RE, text, (m) => {
         if (COURT_INSTITUTION.test(m[0])) return; // "in 1996 Supreme Court ..." is a court, not a street
@@ -857,7 +959,7 @@ const ADDRESS_DETECTORS: PhiDetector[] = [
     name: "address-zip",
     types: ["address", "zip"],
     cues: [{ words: ["zip", "zipcode", "postal"] }],
-    shapes: [{ needs: F.digits5, re: /[A-Za-z][ \t]+\d{5}(?!\d)/ }],
+    features: F.zip5,
     find(text, _s, out) {
       each(STATE_ZIP, text, (m) => {
         if (m[1] && NAME_STOPWORDS.has(m[1].toLowerCase())) return; // "Patient ID 12345" is no Idaho ZIP
@@ -891,13 +993,15 @@ export const PHI_DETECTORS: readonly PhiDetector[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
-// Triggers: one pass over the characters hashes every word (a run of ASCII letters) and records character
-// features; a cue word's hash selects its checks, features select the shapes worth a regex. Detectors that
-// nothing triggered are skipped, which is what makes the scrub cheap on clinical text, where PHI is rare.
+// Triggers: one pass over the characters hashes every word (a maximal run of ASCII letters) and checks the features
+// where they can start: at a digit run or at one of @ : # / . - (a few in a hundred characters). The loop has no
+// branch per word: it looks the running hash up in a filter at every character and leaves only on a filter hit at a
+// word's end (then compares the word with the cue words of its hash), a digit or a mark. Detectors that nothing
+// triggered are skipped, which is what makes the scrub cheap on clinical text.
 interface CueCheck {
   bit: number;
-  len: number;
-  prev: number;
+  /** The cue word, lower case. */
+  word: string;
   follow: RegExp | null;
   /** `before` as a sticky lookbehind, run at the word's start. */
   before: RegExp | null;
@@ -907,123 +1011,229 @@ interface CueCheck {
 /** The compiled triggers of a set of detectors (see compileTriggers). */
 export interface PhiTriggers {
   nDetectors: number;
-  /** Cue checks by the word's hash (a hash collision only costs a `find` that reports nothing). */
-  cues: Map<number, CueCheck[]>;
-  /** One bit per (hash & BLOOM_MASK): a quick "not a cue word" for most words. */
-  bloom: Uint8Array;
-  shapes: { bit: number; needs: number; re: RegExp | null }[];
+  /** The cue checks by word hash (CUE_FILTER tells which hashes may have some). */
+  byHash: (CueCheck[] | undefined)[];
+  /** The checks of cue words that must follow a dot, by word hash. */
+  afterDot: Map<number, CueCheck[]>;
+  /** The detectors each feature triggers. */
+  byFeature: { feature: number; bits: number }[];
 }
 
-const BLOOM_MASK = 4095;
+// A character's class, one int per UTF-16 code unit: bits 0-4 an ASCII letter's code (a and A are 1, z and Z 26),
+// bit 5 a digit, bit 6 a mark, bit 15 "not a letter", bits 16-30 the word hash's mask (all ones for a letter, 0 for
+// anything else: a non-letter ends the word and resets the hash). Packing these saves the loop a few operations.
+const CLASS_CODE = 31;
+const CLASS_DIGIT = 32;
+const CLASS_MARK = 64;
+const MARKS = "@:#/.-";
+// A word's hash: h = 65·h + code over its letters, in 15 bits (every letter counts; codes land 6 bits apart); the
+// filter is indexed by it.
+const HASH_BITS = 15;
+const HASH_MASK = (1 << HASH_BITS) - 1;
+const CHAR_CLASS = new Int32Array(65536).fill(1 << 15);
+for (let c = 0; c < 26; c++) CHAR_CLASS[65 + c] = CHAR_CLASS[97 + c] = (c + 1) | (HASH_MASK << 16);
+for (let c = 48; c <= 57; c++) CHAR_CLASS[c] = CLASS_DIGIT | (1 << 15);
+for (const ch of MARKS) CHAR_CLASS[ch.charCodeAt(0)] = CLASS_MARK | (1 << 15);
+const isAsciiLetter = (c: number): boolean => (CHAR_CLASS[c] & CLASS_CODE) !== 0;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+// 1 for the hash of every compiled cue word (without `prev`), shared by all compiled triggers: a constant table keeps
+// the hot loop lean; a word of another trigger set only costs a look into byHash that finds no check.
+const CUE_FILTER = new Uint8Array(HASH_MASK + 1);
 
-function wordHash(w: string): number {
+function wordHash(text: string, start: number, end: number): number {
   let h = 0;
-  for (let i = 0; i < w.length; i++) h = (Math.imul(h, 31) + (w.charCodeAt(i) | 32)) | 0;
+  for (let i = start; i < end; i++) h = (65 * h + (CHAR_CLASS[text.charCodeAt(i)] & CLASS_CODE)) & HASH_MASK;
   return h;
 }
 
 /** Compiles the triggers of `detectors` (bit i of a result stands for detectors[i]; at most 31 detectors). */
 export function compileTriggers(detectors: readonly PhiDetector[]): PhiTriggers {
   if (detectors.length > 31) throw new Error("at most 31 PHI detectors");
-  const cues = new Map<number, CueCheck[]>();
-  const bloom = new Uint8Array(BLOOM_MASK + 1);
-  const shapes: PhiTriggers["shapes"] = [];
+  const byHash: (CueCheck[] | undefined)[] = new Array(HASH_MASK + 1);
+  const afterDot = new Map<number, CueCheck[]>();
+  const byFeature: PhiTriggers["byFeature"] = [];
   detectors.forEach((d, i) => {
     for (const cue of d.cues) {
+      if (cue.prev !== undefined && cue.prev !== ".") throw new Error(`PHI cue prev "${cue.prev}" of detector ${d.name}: only "." is supported`);
       for (const w of cue.words) {
         if (!/^[a-z]+$/.test(w)) throw new Error(`PHI cue word "${w}" of detector ${d.name} must be lower-case ASCII letters`);
-        const h = wordHash(w);
-        const list = cues.get(h) ?? [];
-        list.push({
+        const check: CueCheck = {
           bit: 1 << i,
-          len: w.length,
-          prev: cue.prev ? cue.prev.charCodeAt(0) : -1,
+          word: w,
           follow: cue.follow ? new RegExp(cue.follow, "y") : null,
           before: cue.before ? new RegExp(`(?<=${cue.before.source.replace(/\$$/, "")})`, cue.before.flags + "y") : null,
           upper: cue.upper ?? false,
-        });
-        cues.set(h, list);
-        bloom[h & BLOOM_MASK] = 1;
+        };
+        const h = wordHash(w, 0, w.length);
+        if (cue.prev === undefined) {
+          (byHash[h] ??= []).push(check);
+          CUE_FILTER[h] = 1;
+        } else {
+          afterDot.set(h, [...(afterDot.get(h) ?? []), check]);
+        }
       }
     }
-    for (const sh of d.shapes) shapes.push({ bit: 1 << i, needs: sh.needs, re: sh.re ?? null });
+    for (const f of Object.values(FEATURE)) {
+      if ((d.features & f) === 0) continue;
+      const entry = byFeature.find((e) => e.feature === f) ?? byFeature[byFeature.push({ feature: f, bits: 0 }) - 1];
+      entry.bits |= 1 << i;
+    }
   });
-  return { nDetectors: detectors.length, cues, bloom, shapes };
+  return { nDetectors: detectors.length, byHash, afterDot, byFeature };
 }
 
-function cueFires(text: string, start: number, end: number, c: CueCheck): boolean {
-  if (c.len !== end - start) return false;
-  if (c.prev >= 0 && text.charCodeAt(start - 1) !== c.prev) return false;
-  if (c.upper) {
-    const ch = text.charCodeAt(start);
-    if (ch < 65 || ch > 90) return false;
+/** Bits of the cue checks that fire on the word that ends at `end` (`fire` holds bits already set). */
+function wordFires(text: string, end: number, checks: readonly CueCheck[], fire: number): number {
+  for (const c of checks) {
+    const start = end - c.word.length;
+    if ((fire & c.bit) !== 0 || start < 0 || (start > 0 && isAsciiLetter(text.charCodeAt(start - 1)))) continue;
+    let same = true;
+    for (let j = c.word.length - 1; j >= 0 && same; j--) same = (text.charCodeAt(start + j) | 32) === c.word.charCodeAt(j);
+    if (!same) continue;
+    if (c.upper) {
+      const ch = text.charCodeAt(start);
+      if (ch < 65 || ch > 90) continue;
+    }
+    if (c.follow) {
+      c.follow.lastIndex = end;
+      if (!c.follow.test(text)) continue;
+    }
+    if (c.before) {
+      c.before.lastIndex = start;
+      if (!c.before.test(text)) continue;
+    }
+    fire |= c.bit;
   }
-  if (c.follow) {
-    c.follow.lastIndex = end;
-    if (!c.follow.test(text)) return false;
-  }
-  if (c.before === null) return true;
-  c.before.lastIndex = start;
-  return c.before.test(text);
+  return fire;
 }
 
-/** Bit i set when detector i may report a hit in the text: one of its cues or shapes is present. */
+// The features, each checked where its shape starts (the sticky regexes run at the position given). Where a detector
+// pattern starts at a digit run, the feature is that pattern itself.
+const DOTTED_QUAD = new RegExp(IPV4.source, "y");
+const SSN_DIGITS = new RegExp(SSN_SHAPE.source, "y");
+const DATE_DIGITS = new RegExp(DATE_NUM.source, "y");
+const ISO_DATE_DIGITS = new RegExp(DATE_ISO.source, "y");
+const DEA_DIGITS = /[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}/y; // one or two characters before a run of 7+ digits
+const PHONE_DIGITS = /\d{3}(?:\)[ \t]?\d{3}[ \t.-]?\d{4}|([.-])\d{3}\1\d{4}|[ \t]\d{3}[ \t]\d{4})/y; // at the area code, a run's last 3 digits
+const AGE_90 = /(?:9\d|1[0-2]\d)[ \t]*-?[ \t]*[yY]|(?:90|100)'?s/y; // at a run of 90..129
+const ZIP_5 = /(?<=[A-Za-z][ \t]+)\d{5}/y; // at a run of exactly five digits
+const ON_MONTH_DAY = /(?<=\b[Oo]n[ \t]+)\d\d?\/\d/y; // at a run of one or two digits
+const COLON_HEX = /:[0-9A-Fa-f]{0,4}:/y;
+const HEX_DASHES = /-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-/y;
+const MR_HASH = /(?<=MR[ \t]?)#/y;
+const SLASH_LABEL = /\b[AaSs]\/[CcNn]\b/y; // one character before the slash
+const SSN_DOTS = /S\.S\.N/y; // one character before the first dot
+const DOB_DOTS = /D\.O\.B/y;
+const DEGREE_DOTS = /M\.D\.|D\.O\./y;
+const PHD_DOTS = /Ph\.D\./y; // two characters before the first dot
+
+function stickyAt(re: RegExp, text: string, at: number): boolean {
+  if (at < 0) return false;
+  re.lastIndex = at;
+  return re.test(text);
+}
+
+/** Features of the digit run [start, end). */
+function digitFeatures(text: string, start: number, end: number): number {
+  const len = end - start;
+  const after = end < text.length ? text.charCodeAt(end) : 0;
+  let feats = 0;
+  if (after === 46 && len <= 3 && stickyAt(DOTTED_QUAD, text, start)) feats |= F.dottedQuad;
+  if ((after === 47 || after === 46 || after === 45) && (len <= 2 ? stickyAt(DATE_DIGITS, text, start) : len === 4 && stickyAt(ISO_DATE_DIGITS, text, start))) {
+    feats |= F.dateDigits;
+  }
+  if (len === 3 && after === 45 && stickyAt(SSN_DIGITS, text, start)) feats |= F.ssnDigits;
+  if (len >= 3 && stickyAt(PHONE_DIGITS, text, end - 3)) feats |= F.phoneDigits;
+  if (len >= 7 && (stickyAt(DEA_DIGITS, text, start - 2) || stickyAt(DEA_DIGITS, text, start - 1))) feats |= F.deaDigits;
+  const d0 = text.charCodeAt(start);
+  const d1 = text.charCodeAt(start + 1);
+  if (((len === 2 && d0 === 57) || (len === 3 && d0 === 49 && d1 <= 50)) && stickyAt(AGE_90, text, start)) feats |= F.age90;
+  if (len === 5 && stickyAt(ZIP_5, text, start)) feats |= F.zip5;
+  if (len <= 2 && after === 47 && stickyAt(ON_MONTH_DAY, text, start)) feats |= F.onMonthDay;
+  return feats;
+}
+
+/** Features that start at the mark character `c` at `i`. */
+function markFeatures(text: string, i: number, c: number): number {
+  switch (c) {
+    case 64: // @
+      return F.at;
+    case 58: // :
+      if (text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) return F.schemeSlashes;
+      return stickyAt(COLON_HEX, text, i) ? F.colonHex : 0;
+    case 35: // #
+      return stickyAt(MR_HASH, text, i) ? F.mrHash : 0;
+    case 45: // - (a dash follows two characters later)
+      return stickyAt(HEX_DASHES, text, i) ? F.hexDashes : 0;
+    case 47: // /
+      return stickyAt(SLASH_LABEL, text, i - 1) ? F.slashLabel : 0;
+    default: // . (a letter follows)
+      if (i === 0 || !isAsciiLetter(text.charCodeAt(i - 1))) return 0;
+      return (stickyAt(SSN_DOTS, text, i - 1) ? F.ssnDots : 0) | (stickyAt(DOB_DOTS, text, i - 1) ? F.dobDots : 0) |
+        (stickyAt(DEGREE_DOTS, text, i - 1) || stickyAt(PHD_DOTS, text, i - 2) ? F.degreeDots : 0);
+  }
+}
+
+// The state of the hash loop between two events (kept outside it so the loop stays small).
+let loopHash = 0;
+let loopWordEnded = false;
+
+/**
+ * The first i' >= i where a word whose hash passes the filter ends, or a digit or a mark stands (n when none). Sets
+ * loopWordEnded, and loopHash to the hash of the word that ends at i' (at n: of the word that ends the text).
+ */
+function nextEvent(text: string, i: number, n: number): number {
+  let h = loopHash;
+  for (; i < n; i++) {
+    const cls = CHAR_CLASS[text.charCodeAt(i)];
+    const ended = CUE_FILTER[h] & (cls >> 15); // 1 when a non-letter ends a word whose hash is a cue word's
+    if ((ended | (cls & (CLASS_DIGIT | CLASS_MARK))) !== 0) {
+      loopHash = h;
+      loopWordEnded = ended !== 0;
+      return i;
+    }
+    h = (65 * h + (cls & CLASS_CODE)) & (cls >>> 16);
+  }
+  loopHash = h;
+  loopWordEnded = false;
+  return n;
+}
+
+/** Bit i set when detector i may report a hit in the text: one of its cues or features is present. */
 export function triggeredDetectors(text: string, t: PhiTriggers): number {
   const all = t.nDetectors >= 31 ? -1 : (1 << t.nDetectors) - 1;
   let fire = 0;
   let feats = 0;
-  let h = 0;
-  let wordStart = -1;
-  let digitStart = -1;
   const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 32;
-    if (digitStart >= 0 && (c < 48 || c > 57)) {
-      const len = i - digitStart;
-      if (len >= 3) feats |= len >= 7 ? F.digits3 | F.digits5 | F.digits7 : len >= 5 ? F.digits3 | F.digits5 : F.digits3;
-      const d0 = text.charCodeAt(digitStart);
-      const d1 = text.charCodeAt(digitStart + 1);
-      if ((len === 2 && d0 === 57) || (len === 3 && d0 === 49 && d1 >= 48 && d1 <= 50)) feats |= F.age90; // 90..129
-      if ((c === 47 || c === 46 || c === 45) && i + 1 < n) {
-        const nx = text.charCodeAt(i + 1);
-        if (nx >= 48 && nx <= 57) feats |= F.digitSepDigit;
+  loopHash = 0;
+  for (let i = nextEvent(text, 0, n); i < n; i = nextEvent(text, i + 1, n)) {
+    if (loopWordEnded) {
+      const checks = t.byHash[loopHash];
+      if (checks !== undefined) fire = wordFires(text, i, checks, fire);
+      if (fire === all) return fire;
+    }
+    loopHash = 0; // every event stands at a non-letter
+    const c = text.charCodeAt(i);
+    const cls = CHAR_CLASS[c] & (CLASS_DIGIT | CLASS_MARK);
+    if (cls === CLASS_DIGIT) {
+      let end = i + 1;
+      while (end < n && isDigit(text.charCodeAt(end))) end++;
+      feats |= digitFeatures(text, i, end);
+      i = end - 1;
+    } else if (cls === CLASS_MARK) {
+      // most dots end sentences and most dashes join words: nothing starts there
+      if (c === 46 ? !isAsciiLetter(i + 1 < n ? text.charCodeAt(i + 1) : 0) : c === 45 && text.charCodeAt(i + 3) !== 45) continue;
+      feats |= markFeatures(text, i, c);
+      if (c === 46 && t.afterDot.size > 0) {
+        let end = i + 1;
+        while (end < n && isAsciiLetter(text.charCodeAt(end))) end++;
+        const checks = t.afterDot.get(wordHash(text, i + 1, end));
+        if (checks !== undefined) fire = wordFires(text, end, checks, fire);
       }
-      digitStart = -1;
-    }
-    const lower = c | 32;
-    if (lower >= 97 && lower <= 122) {
-      if (wordStart < 0) {
-        wordStart = i;
-        h = 0;
-      }
-      h = (Math.imul(h, 31) + lower) | 0;
-      continue;
-    }
-    if (wordStart >= 0) {
-      if (t.bloom[h & BLOOM_MASK] === 1) {
-        const checks = t.cues.get(h);
-        if (checks) for (const ck of checks) if ((fire & ck.bit) === 0 && cueFires(text, wordStart, i, ck)) fire |= ck.bit;
-        if (fire === all) return fire;
-      }
-      wordStart = -1;
-    }
-    if (c >= 48 && c <= 57) {
-      if (digitStart < 0) digitStart = i;
-      continue;
-    }
-    if (c === 64) feats |= F.at;
-    else if (c === 58) feats |= F.colon;
-    else if (c === 35) feats |= F.hash;
-    else if ((c === 47 || c === 46) && i > 0 && i + 1 < n) {
-      const a = text.charCodeAt(i - 1) | 32;
-      const b = text.charCodeAt(i + 1) | 32;
-      if (a >= 97 && a <= 122 && b >= 97 && b <= 122) feats |= c === 47 ? F.letterSlashLetter : F.letterDotLetter;
     }
   }
-  for (const sh of t.shapes) {
-    if ((fire & sh.bit) !== 0) continue;
-    if (sh.needs !== 0 && (feats & sh.needs) === 0) continue;
-    if (sh.re === null || sh.re.test(text)) fire |= sh.bit;
-  }
+  const lastChecks = n > 0 && isAsciiLetter(text.charCodeAt(n - 1)) ? t.byHash[loopHash] : undefined; // a word ends the text
+  if (lastChecks !== undefined) fire = wordFires(text, n, lastChecks, fire);
+  for (const f of t.byFeature) if ((feats & f.feature) !== 0) fire |= f.bits;
   return fire;
 }

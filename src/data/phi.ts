@@ -151,6 +151,36 @@ function resolve(hits: PhiHit[]): PhiHit[] {
   return kept;
 }
 
+const NO_HITS: readonly PhiHit[] = [];
+
+/**
+ * The identifiers of the enabled types in `text`, resolved, in text order. The context is `context`, or
+ * `context + "\n" + contextTail` when a tail is given: joined only when some detector runs (most texts run none).
+ */
+function hitsOf(text: string, c: CompiledOptions, context?: string, contextTail?: string): readonly PhiHit[] {
+  if (text.length < 4) return NO_HITS;
+  const fire = triggeredDetectors(text, c.triggers);
+  if (fire === 0) return NO_HITS;
+  const joined = contextTail === undefined ? context : `${context}\n${contextTail}`;
+  const hits: PhiHit[] = [];
+  for (let i = 0; i < c.detectors.length; i++) if (fire & (1 << i)) c.detectors[i].find(text, c.settings, hits, joined);
+  let n = 0;
+  for (let i = 0; i < hits.length; i++) if (c.enabled.has(hits[i].type)) hits[n++] = hits[i];
+  hits.length = n;
+  return resolve(hits);
+}
+
+/** `text` with each hit replaced by its placeholder. */
+function replaceHits(text: string, hits: readonly PhiHit[], placeholders: Record<PhiType, string>): string {
+  let out = "";
+  let at = 0;
+  for (const h of hits) {
+    out += text.slice(at, h.start) + placeholders[h.type];
+    at = h.end;
+  }
+  return out + text.slice(at);
+}
+
 /**
  * Replaces the Safe Harbor identifiers in one text with typed placeholders; counts (and optionally spans) by type.
  * `context` is text the scanned text belongs with (an option's question): it can show that a date is a public event's.
@@ -158,27 +188,12 @@ function resolve(hits: PhiHit[]): PhiHit[] {
 export function scrubPhi(text: string, opts: PhiOptions = DEFAULT_OPTIONS, context?: string): PhiResult {
   const c = compile(opts);
   const counts: PhiCounts = {};
-  if (text.length < 4) return c.withSpans ? { text, counts, spans: [] } : { text, counts };
-  const fire = triggeredDetectors(text, c.triggers);
-  if (fire === 0) return c.withSpans ? { text, counts, spans: [] } : { text, counts };
-  const hits: PhiHit[] = [];
-  for (let i = 0; i < c.detectors.length; i++) if (fire & (1 << i)) c.detectors[i].find(text, c.settings, hits, context);
-  let n = 0;
-  for (let i = 0; i < hits.length; i++) if (c.enabled.has(hits[i].type)) hits[n++] = hits[i];
-  hits.length = n;
-  if (n === 0) return c.withSpans ? { text, counts, spans: [] } : { text, counts };
-  const kept = resolve(hits);
-  let out = "";
-  let at = 0;
-  const spans: PhiSpan[] | undefined = c.withSpans ? [] : undefined;
-  for (const h of kept) {
-    out += text.slice(at, h.start) + c.placeholders[h.type];
-    at = h.end;
-    counts[h.type] = (counts[h.type] ?? 0) + 1;
-    spans?.push({ type: h.type, start: h.start, end: h.end, original: text.slice(h.start, h.end) });
-  }
-  out += text.slice(at);
-  return spans ? { text: out, counts, spans } : { text: out, counts };
+  const hits = hitsOf(text, c, context);
+  if (hits.length === 0) return c.withSpans ? { text, counts, spans: [] } : { text, counts };
+  for (const h of hits) counts[h.type] = (counts[h.type] ?? 0) + 1;
+  const out = replaceHits(text, hits, c.placeholders);
+  if (!c.withSpans) return { text: out, counts };
+  return { text: out, counts, spans: hits.map((h) => ({ type: h.type, start: h.start, end: h.end, original: text.slice(h.start, h.end) })) };
 }
 
 /** Adds `b`'s counts into `a` (in place) and returns `a`. */
@@ -198,13 +213,47 @@ export interface PhiItemResult {
   fields: string[];
 }
 
-function scrubRaw(v: unknown, opts: PhiOptions): unknown {
-  if (typeof v === "string") return scrubPhi(v, opts).text;
-  if (Array.isArray(v)) return v.map((x) => scrubRaw(x, opts));
+/**
+ * Scrubs one field of an item: the scrubbed text, or `text` itself when nothing changed. A changed field adds its
+ * counts to `counts` in PHI_TYPES order, as addPhiCounts does.
+ */
+function scrubField(text: string, c: CompiledOptions, counts: PhiCounts, context?: string, contextTail?: string): string {
+  const hits = hitsOf(text, c, context, contextTail);
+  if (hits.length === 0) return text;
+  const out = replaceHits(text, hits, c.placeholders);
+  if (out === text) return text;
+  for (const t of PHI_TYPES) {
+    let n = 0;
+    for (const h of hits) if (h.type === t) n++;
+    if (n > 0) counts[t] = (counts[t] ?? 0) + n;
+  }
+  return out;
+}
+
+/** Scrubs every string in a JSON-like value (uncounted); returns `v` itself when nothing in it changed. */
+function scrubRaw(v: unknown, c: CompiledOptions): unknown {
+  if (typeof v === "string") {
+    const hits = hitsOf(v, c);
+    return hits.length === 0 ? v : replaceHits(v, hits, c.placeholders);
+  }
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = scrubRaw(v[i], c);
+      if (out === undefined && x !== v[i]) out = v.slice(0, i);
+      out?.push(x);
+    }
+    return out ?? v;
+  }
   if (v !== null && typeof v === "object") {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = scrubRaw(x, opts);
-    return o;
+    let out: Record<string, unknown> | undefined;
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (!Object.hasOwn(o, k)) continue;
+      const y = scrubRaw(o[k], c);
+      if (y !== o[k]) (out ??= { ...o })[k] = y;
+    }
+    return out ?? v;
   }
   return v;
 }
@@ -215,28 +264,36 @@ function scrubRaw(v: unknown, opts: PhiOptions): unknown {
  * `metadata` and `subject` are left as the adapter wrote them.
  */
 export function scrubItemPhi(item: QAItem, opts: PhiOptions = DEFAULT_OPTIONS): PhiItemResult {
+  const c = compile(opts);
   const counts: PhiCounts = {};
   const fields: string[] = [];
-  const one = (s: string, field: string, context?: string): string => {
-    const r = scrubPhi(s, opts, context);
-    if (r.text === s) return s;
-    addPhiCounts(counts, r.counts);
-    fields.push(field);
-    return r.text;
-  };
-  const question = one(item.question, "question");
+  const question = scrubField(item.question, c, counts);
+  if (question !== item.question) fields.push("question");
   // an option or answer is read with its question and explanation ("COPRA came into action on:" + "... Act ...")
-  const optionContext = item.explanation ? `${item.question}\n${item.explanation}` : item.question;
-  const options = item.options?.map((o) => {
-    const t = one(o.text, `options.${o.label}`, optionContext);
-    return t === o.text ? o : { ...o, text: t };
-  });
-  const answer = one(item.answer, "answer", optionContext);
-  const context = item.context?.map((p, i) => one(p, `context.${i}`));
-  const explanation = item.explanation === undefined ? undefined : one(item.explanation, "explanation", item.question);
-  const raw = item.raw === undefined ? undefined : (scrubRaw(item.raw, opts) as Record<string, unknown>);
-  const rawChanged = raw !== undefined && JSON.stringify(raw) !== JSON.stringify(item.raw);
-  if (fields.length === 0 && !rawChanged) return { item, counts, fields };
+  const tail = item.explanation ? item.explanation : undefined;
+  let options = item.options;
+  for (let i = 0; item.options !== undefined && i < item.options.length; i++) {
+    const o = item.options[i];
+    const text = scrubField(o.text, c, counts, item.question, tail);
+    if (text === o.text) continue;
+    fields.push(`options.${o.label}`);
+    if (options === item.options) options = item.options.slice();
+    options![i] = { ...o, text };
+  }
+  const answer = scrubField(item.answer, c, counts, item.question, tail);
+  if (answer !== item.answer) fields.push("answer");
+  let context = item.context;
+  for (let i = 0; item.context !== undefined && i < item.context.length; i++) {
+    const text = scrubField(item.context[i], c, counts);
+    if (text === item.context[i]) continue;
+    fields.push(`context.${i}`);
+    if (context === item.context) context = item.context.slice();
+    context![i] = text;
+  }
+  const explanation = item.explanation === undefined ? undefined : scrubField(item.explanation, c, counts, item.question);
+  if (explanation !== item.explanation) fields.push("explanation");
+  const raw = item.raw === undefined ? undefined : (scrubRaw(item.raw, c) as Record<string, unknown>);
+  if (fields.length === 0 && raw === item.raw) return { item, counts, fields };
   const next: QAItem = { ...item, question, answer };
   if (options) next.options = options;
   if (context) next.context = context;

@@ -7,9 +7,9 @@ import { relative, resolve } from "node:path";
 import { Worker, isMainThread, parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { MedtuneError, log } from "../core/index.ts";
 import {
-  getAdapter, cleanItem, validateItem, Deduplicator, scrubItemPhi, ContaminationIndex, stratumOf, labelOf, renderExample, renderMessages, wordCount,
+  getAdapter, cleanItem, validateItem, Deduplicator, scrubItemPhi, ContaminationIndex, stratumOf, labelOf, exportLines, wordCount, ItemWords,
   type QAItem, type QuarantineRecord, type SourceRecord, type PromptTemplate, type ContaminationScan,
-  type PhiOptions,
+  type PhiOptions, type ExportLineOptions,
 } from "../data/index.ts";
 import type { PrepareConfig, SourceConfig } from "./prepare-config.ts";
 
@@ -151,6 +151,9 @@ export class RecordStager {
   private readonly contamination: ContaminationIndex | null;
   private readonly phiOptions: PhiOptions;
   private readonly sketchWidth: number;
+  private readonly lineOptions: ExportLineOptions;
+  /** The current item's words, tokenized once for the dedup sketch and the contamination scan. */
+  private readonly words = new ItemWords();
   private readonly codes = new Map<string, number>();
   private newStrings: string[] = [];
   private spare: BatchBuffers[] = []; // buffers of applied batches, for reuse
@@ -167,6 +170,8 @@ export class RecordStager {
     // one object: the scrubber compiles it once
     this.phiOptions = { types: phi.types, exclude: phi.exclude, urls: phi.urls, keepTollFree: phi.keepTollFree, keepNonPersonalDates: phi.keepNonPersonalDates, referenceYear: phi.referenceYear };
     this.sketchWidth = this.dedup?.sketchWidth ?? 0;
+    const ex = settings.config.export;
+    this.lineOptions = { chat: ex.formats.includes("chat"), completion: ex.formats.includes("completion"), withExplanation: ex.withExplanation };
   }
 
   /**
@@ -275,7 +280,7 @@ export class RecordStager {
     cols[c + COL.status] = REC_ITEM;
     b.ids[i] = item.id;
     // 3. deduplicate: hashing here, the decision in order
-    this.dedup?.sketchInto(b.sketches, i * this.sketchWidth, item);
+    this.dedup?.sketchInto(b.sketches, i * this.sketchWidth, item, this.words);
     // 4. PHI scrub (of every item: a duplicate's scrub is simply not used)
     const preItem = item;
     let nPhi = 0;
@@ -287,6 +292,7 @@ export class RecordStager {
         (byType ??= []).push([type, n]);
         nPhi += n;
       }
+      if (nPhi === 0 && p.item !== item) item = p.item; // an identifier only in the cleaner's raw copy: uncounted, still scrubbed
       if (nPhi > 0) {
         b.extra(i).phi = byType;
         item = { ...p.item, metadata: { ...p.item.metadata, phiReplaced: nPhi } };
@@ -306,7 +312,7 @@ export class RecordStager {
     // 5. contamination: the scan here, the decision in order
     cols[c + COL.near] = -1;
     if (this.contamination) {
-      const s: ContaminationScan = this.contamination.scan(item);
+      const s: ContaminationScan = this.contamination.scan(item, this.words); // the same words unless the scrub changed the item
       cols[c + COL.near] = s.near;
       b.nearSimilarity[i] = s.nearSimilarity;
       if (s.entries.length > 0) b.extra(i).scan = { entries: s.entries, ngrams: s.ngrams };
@@ -317,16 +323,15 @@ export class RecordStager {
     cols[c + COL.subject] = this.code(item.subject ?? "(none)");
     cols[c + COL.label] = this.code(labelOf(item));
     cols[c + COL.stratum] = this.code(stratumOf(item, config.split.stratifyBy));
-    const renderOpts = { withExplanation: config.export.withExplanation };
-    const ex = renderExample(item, template, renderOpts);
+    const lines = exportLines(item, template, this.lineOptions);
     const o = i * N_SEGS;
     const out = b.out;
     b.offsets[o + SEG.item] = out.pos;
-    out.putLine(JSON.stringify(item));
+    out.putLine(lines.item);
     b.offsets[o + SEG.chat] = out.pos;
-    if (config.export.formats.includes("chat")) out.putLine(JSON.stringify({ id: item.id, messages: renderMessages(item, template, renderOpts, ex) }));
+    if (this.lineOptions.chat) out.putLine(lines.chat);
     b.offsets[o + SEG.completion] = out.pos;
-    if (config.export.formats.includes("completion")) out.putLine(JSON.stringify({ id: item.id, prompt: ex.prompt, completion: ex.completion }));
+    if (this.lineOptions.completion) out.putLine(lines.completion);
     b.offsets[o + SEG.preItem] = out.pos;
     if (nPhi > 0) out.putLine(JSON.stringify(preItem));
     b.offsets[o + SEG.end] = out.pos;
@@ -339,8 +344,8 @@ export class RecordStager {
     }
     cols[c + COL.contextWords] = contextWords;
     cols[c + COL.explanationWords] = item.explanation ? wordCount(item.explanation) : -1;
-    cols[c + COL.promptWords] = wordCount(ex.prompt);
-    cols[c + COL.completionWords] = wordCount(ex.completion);
+    cols[c + COL.promptWords] = wordCount(lines.prompt);
+    cols[c + COL.completionWords] = wordCount(lines.completionText);
   }
 }
 
@@ -385,6 +390,8 @@ class BatchBuilder {
 /** Batches in input order, with the string table their codes point into; `prepare` applies each before the next. */
 export interface StagedBatches {
   batches(source: number): AsyncGenerator<{ batch: StagedBatch; strings: readonly string[] }>;
+  /** Hands the cleaned evaluation items to the other threads, which index them alike (call once, when the config has eval sets). */
+  shareEval(items: QAItem[]): void;
   /** Stops the threads (if any). */
   close(): Promise<void>;
   /** Threads that staged at least one batch, this one counted (1 when no other did). */
@@ -404,6 +411,7 @@ export function inlineStages(settings: StageSettings, contamination: () => Conta
         stager.recycle(batchBuffers(batch));
       }
     },
+    shareEval() {},
     async close() {},
     threads: () => 1,
   };
@@ -424,6 +432,9 @@ interface WorkerInit {
   running: Int32Array;
   worker: number;
 }
+
+/** Messages to a worker: the evaluation items (once, first) and the buffers of each applied batch. */
+type ToWorker = { type: "eval"; items: QAItem[] } | { type: "recycle"; buffers: BatchBuffers };
 
 type ErrorData = { name: string; message: string; stack?: string; code?: string; where?: string; hint?: string };
 type WorkerMessage =
@@ -515,7 +526,7 @@ export function parallelStages(settings: StageSettings, contamination: () => Con
               for (const s of batch.strings) tables[w].push(s);
               yield { batch, strings: tables[w] };
               const back = batchBuffers(batch); // the ack hands the buffers back
-              workers[w]?.postMessage(back, transferList(back));
+              workers[w]?.postMessage({ type: "recycle", buffers: back } satisfies ToWorker, transferList(back));
               break;
             }
             if (ownNext !== null && ownNext.seq === k) {
@@ -550,6 +561,9 @@ export function parallelStages(settings: StageSettings, contamination: () => Con
       } finally {
         await own.return(undefined);
       }
+    },
+    shareEval(items) {
+      for (const w of workers) w?.postMessage({ type: "eval", items } satisfies ToWorker);
     },
     async close() {
       await Promise.all(workers.map((w) => w?.terminate()));
@@ -617,16 +631,23 @@ async function runWorker(port: MessagePort, init: WorkerInit): Promise<void> {
   let credit = CREDIT;
   let wake: (() => void) | null = null;
   let stager: RecordStager | null = null;
-  port.on("message", (buffers: BatchBuffers) => {
+  let gotEval: (items: QAItem[]) => void = () => {};
+  const evalItems = new Promise<QAItem[]>((res) => (gotEval = res));
+  port.on("message", (m: ToWorker) => {
+    if (m.type === "eval") {
+      gotEval(m.items);
+      return;
+    }
     credit++;
-    stager?.recycle(buffers);
+    stager?.recycle(m.buffers);
     wake?.();
     wake = null;
   });
   try {
     const { settings } = init;
-    const { config, baseDir } = settings;
-    const contamination = config.eval.length > 0 ? await contaminationIndex(config, await readEvalItems(config, (p) => resolve(baseDir, p))) : null;
+    const { config } = settings;
+    // the calling thread reads and cleans the eval sets once and shares the items; each thread builds its own index
+    const contamination = config.eval.length > 0 ? await contaminationIndex(config, await evalItems) : null;
     stager = new RecordStager(settings, contamination);
     for (let s = 0; s < settings.sources.length; s++) {
       for await (const batch of stager.batches(s, claimer(init.claims, s))) {

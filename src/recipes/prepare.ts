@@ -151,6 +151,7 @@ export async function prepare(config: PrepareConfig, opts: PrepareOptions = {}):
         contStage.evalSets.push({ source: e.name ?? e.format, path: e.path, items: n });
         for (const f of listFiles(abs(e.path))) inputs.push({ path: relative(baseDir, f) || f, sha256: await sha256File(f), bytes: statSync(f).size, format: `${e.format} (eval)` });
       });
+      stages.shareEval(evalItems);
       contamination = await contaminationIndex(config, evalItems);
       say(`indexed ${evalItems.length} evaluation items for decontamination`);
     }

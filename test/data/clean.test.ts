@@ -146,6 +146,19 @@ test("seeded random strings: idempotent, fast path exact, output invariants hold
   }
 });
 
+test("whitespace: each run of spaces and line breaks tidies as the four-step rule does, on seeded strings", () => {
+  // the rule as first written: collapse spaces, drop spaces around breaks, at most one blank line, trim the ends
+  const reference = (s: string) =>
+    s.replace(/ {2,}/g, " ").replace(/ ?\n ?/g, "\n").replace(/\n{3,}/g, "\n\n").replace(/^[ \n]+|[ \n]+$/g, "");
+  const pieces = [" ", "  ", "\n", "\n\n", "\n\n\n", " \n ", "a", "word", "-", "."];
+  const rng = new Rng("clean-whitespace");
+  for (let k = 0; k < 20000; k++) {
+    let s = "";
+    for (let n = rng.int(14); n > 0; n--) s += pieces[rng.int(pieces.length)];
+    assert.equal(cleanText(s), reference(s), JSON.stringify(s));
+  }
+});
+
 test("cleanItem returns the same object when nothing changes, never mutates its input, keeps the first raw", () => {
   const clean: QAItem = { id: "x", source: "s", kind: "open", question: "What is 5 < 7?", answer: "Yes.", metadata: {} };
   const r = cleanItem(clean);

@@ -4,10 +4,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { MedtuneError } from "../../src/core/index.ts";
+import { MedtuneError, Rng } from "../../src/core/index.ts";
 import type { QAItem } from "../../src/data/schema.ts";
-import { ContaminationIndex, contaminationText, contaminationExtra } from "../../src/data/contamination.ts";
-import { normalizeText } from "../../src/data/text-norm.ts";
+import { ContaminationIndex, contaminationText, contaminationExtra, CONTAMINATION_DEFAULTS } from "../../src/data/contamination.ts";
+import { MinHasher, LshIndex, lshParams } from "../../src/data/minhash.ts";
+import { normalizeText, WordHashes, ItemWords } from "../../src/data/text-norm.ts";
 import { sharedPath } from "../helpers/shared.ts";
 
 function item(id: string, question: string, options?: string[], source = "train", context?: string[]): QAItem {
@@ -276,4 +277,56 @@ test("scan in one index and decide in another built alike (as threads do) give e
     for (const h of expected) kinds.add(h?.kind ?? "none");
   }
   assert.deepEqual([...kinds].sort(), ["near", "ngram", "none"]);
+});
+
+test("scan gives what an unfiltered MinHash + LSH near test gives, with or without words shared with the dedup sketch", () => {
+  // the reference: every training item signed and looked up, as the near test did before its pre-filter
+  const rng = new Rng(30);
+  const vocab = Array.from({ length: 400 }, (_, i) => `w${i}x${(i * 7919) % 1000}`);
+  const text = (n: number) => Array.from({ length: n }, () => vocab[Math.floor(vocab.length * rng.next() ** 2)]).join(" "); // skewed: common words
+  const evalItems = Array.from({ length: 60 }, (_, i) => item(`ev${i}`, text(8 + rng.int(60)), undefined, "eval"));
+  const train: QAItem[] = [];
+  for (let i = 0; i < 600; i++) {
+    if (i % 3 === 0) {
+      // a reworded copy of an eval item: shuffled, a share of words dropped or replaced
+      const words = evalItems[rng.int(evalItems.length)].question.split(" ");
+      const f = rng.next() * 0.4;
+      const kept = words.filter(() => rng.next() > f / 2).map((w) => (rng.next() < f / 2 ? vocab[rng.int(vocab.length)] : w));
+      train.push(item(`t${i}`, rng.shuffle(kept).join(" ")));
+    } else train.push(item(`t${i}`, text(1 + rng.int(80))));
+  }
+  for (const threshold of [0.8, 0.5]) {
+    const idx = new ContaminationIndex({ threshold });
+    for (const e of evalItems) idx.add(e);
+    const hasher = new MinHasher({ numPerm: 64, bBits: 32, shingleSize: 1, seed: CONTAMINATION_DEFAULTS.seed });
+    const { bands, rows } = lshParams(threshold, 64, 32);
+    const lsh = new LshIndex({ numPerm: 64, bBits: 32, bands, rows });
+    const words = new WordHashes();
+    const sig = new Uint32Array(64);
+    for (const e of evalItems) {
+      hasher.signWords(sig, 0, words.fill(contaminationText(e)).hashes, words.length);
+      lsh.add(sig);
+    }
+    const shared = new ItemWords();
+    let nNear = 0;
+    for (const t of train) {
+      hasher.signWords(sig, 0, words.fill(contaminationText(t)).hashes, words.length);
+      let near = -1;
+      let best = -1;
+      const n = lsh.candidates(sig);
+      for (let c = 0; c < n; c++) {
+        const e = lsh.candidateBuf[c];
+        const sim = lsh.similarity(sig, 0, e);
+        if (sim >= threshold && (sim > best || (sim === best && e < near))) [near, best] = [e, sim];
+      }
+      const s = idx.scan(t);
+      assert.equal(s.near, near, t.id);
+      assert.equal(s.nearSimilarity, near >= 0 ? Math.round(best * 1e4) / 1e4 : 0);
+      shared.of(t, false); // as the dedup sketch leaves it
+      assert.deepEqual(idx.scan(t, shared), s);
+      if (near >= 0) nNear++;
+    }
+    console.log(`threshold ${threshold}: ${nNear} of ${train.length} training items near an eval item`);
+    assert.ok(nNear > 50 && nNear < train.length / 2, `${nNear} near`);
+  }
 });

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { Rng, MedtuneError } from "../../src/core/index.ts";
 import type { QAItem } from "../../src/data/schema.ts";
 import { Deduplicator, dedupFields, dedupText, type DedupResult } from "../../src/data/dedup.ts";
-import { normalizeText, WordHashes } from "../../src/data/text-norm.ts";
+import { normalizeText, WordHashes, ItemWords } from "../../src/data/text-norm.ts";
 import { sharedPath } from "../helpers/shared.ts";
 
 function mcq(id: string, question: string, options: string[], answer = "A", context?: string[]): QAItem {
@@ -347,4 +347,38 @@ test("sketches made by another Deduplicator (as threads do) and checked in order
     assert.ok(expected.some((d) => d.status === "exact"));
     if (opts.near !== false) assert.ok(expected.some((d) => d.status === "near"));
   }
+});
+
+test("sketchInto (words of each field, shared or not) gives sketchText's sketch of dedupFields, whatever the field layout", () => {
+  const rng = new Rng(12);
+  const phrase = () => Array.from({ length: 1 + rng.int(6) }, () => VOCAB[rng.int(VOCAB.length)]).join(rng.int(3) === 0 ? ", " : " ");
+  const cased = ["Éclampsie", "éclampsie", "İnsulin", "insulin", "STRASSE", "straße", "Zinc", "zinc", "ärger", "Ä"];
+  const items: QAItem[] = [];
+  for (let i = 0; i < 300; i++) {
+    const kind = (["mcq", "mcq", "open", "yesno"] as const)[rng.int(4)];
+    const nOptions = kind === "mcq" || rng.int(4) === 0 ? 2 + rng.int(4) : 0; // options on open/yes-no items too: left out of the prompt
+    const options = Array.from({ length: nOptions }, (_, k) => ({ label: "ABCDEFGHIJ"[k], text: rng.int(4) === 0 ? cased[rng.int(cased.length)] : rng.int(8) === 0 ? "" : phrase() }));
+    const context = rng.int(2) === 0 ? Array.from({ length: 1 + rng.int(3) }, phrase) : undefined;
+    const question = rng.int(10) === 0 ? "" : phrase() + "?";
+    const answer = kind === "open" ? phrase() : kind === "yesno" ? "yes" : "A";
+    items.push({ id: `i${i}`, source: "test", kind, question, options: nOptions > 0 ? options : undefined, answer, context, explanation: rng.int(3) === 0 ? phrase() : undefined, metadata: {} });
+  }
+  const d = new Deduplicator();
+  const w = d.sketchWidth;
+  const viaFields = new Uint32Array(w);
+  const viaItem = new Uint32Array(w);
+  const shared = new ItemWords();
+  for (const it of items) {
+    const f = dedupFields(it);
+    d.sketchText(viaFields, 0, f.prompt, f.payload);
+    d.sketchInto(viaItem, 0, it);
+    assert.deepEqual(viaItem, viaFields, `${it.id}: ${dedupText(it)}`);
+    shared.of(it, rng.int(2) === 0); // as the contamination scan may have left it, explanation and all
+    d.sketchInto(viaItem, 0, it, shared);
+    assert.deepEqual(viaItem, viaFields, `${it.id} (shared words)`);
+  }
+  // option order: as the lower-cased texts sort, non-ASCII included
+  const texts = [...cased, "Zoster", "zoster b", "a", "", "B12"];
+  const m = mcq("o", "Pick one", texts);
+  assert.deepEqual(dedupFields(m).prompt.split("\n").slice(1), [...texts].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0)));
 });

@@ -6,6 +6,7 @@ import { Rng, MedtuneError } from "../../src/core/index.ts";
 import {
   MinHasher,
   LshIndex,
+  MinElementIndex,
   lshParams,
   candidateProbability,
   estimateJaccard,
@@ -230,4 +231,85 @@ test("bad shapes and options are rejected with a config error", () => {
   assert.throws(() => new MinHasher({ numPerm: 64, bBits: 3 as BBits, shingleSize: 3, seed: 0 }), MedtuneError);
   assert.throws(() => new MinHasher({ numPerm: 64, bBits: 4, shingleSize: 0, seed: 0 }), /shingleSize/);
   assert.throws(() => new LshIndex({ numPerm: 64, bBits: 4, bands: 9, rows: 9 }), /bands·rows <= numPerm/);
+});
+
+test("the WebAssembly SIMD kernel signs exactly as the portable loop, at every shape and set size", () => {
+  const rng = new Rng(17);
+  let compared = 0;
+  for (const [numPerm, bBits] of [[64, 4], [64, 32], [128, 8], [48, 4], [20, 32], [2, 32]] as Array<[number, BBits]>) {
+    const simd = new MinHasher({ numPerm, bBits, shingleSize: 3, seed: 9 });
+    const plain = new MinHasher({ numPerm, bBits, shingleSize: 3, seed: 9, simd: false });
+    for (let t = 0; t < 60; t++) {
+      const n = t < 4 ? t : t < 58 ? rng.int(500) : 30_000 + rng.int(30_000); // the largest grow the kernel's memory
+      const words = new Uint32Array(n);
+      for (let i = 0; i < n; i++) words[i] = rng.nextU32();
+      const a = new Uint32Array(simd.wordsPerSig);
+      const b = new Uint32Array(plain.wordsPerSig);
+      const nA = rng.int(n + 1);
+      assert.equal(simd.signWordsSplit(a, 0, words, nA, n), plain.signWordsSplit(b, 0, words, nA, n));
+      assert.deepEqual(a, b, `numPerm ${numPerm}, bBits ${bBits}, ${nA}+${n - nA} words`);
+      simd.signShingles(a, 0, words, n); // a set that is not in the kernel's memory yet
+      plain.signShingles(b, 0, words, n);
+      assert.deepEqual(a, b);
+      compared += 2;
+    }
+  }
+  assert.equal(compared, 720);
+});
+
+test("minElements: the element of each lane alone signs that lane as the whole set does", () => {
+  const h = new MinHasher({ numPerm: 64, bBits: 32, shingleSize: 1, seed: 4 });
+  const rng = new Rng(4);
+  for (const n of [1, 7, 300]) {
+    const set = new Uint32Array(n);
+    for (let i = 0; i < n; i++) set[i] = rng.nextU32();
+    const whole = sign(h, set);
+    const elements = new Uint32Array(64);
+    h.minElements(elements, 0);
+    for (let p = 0; p < 64; p++) {
+      assert.ok(set.includes(elements[p]), `lane ${p}: its element is in the set`);
+      assert.equal(sign(h, Uint32Array.of(elements[p]))[p], whole[p], `lane ${p}`);
+    }
+  }
+  const empty = sign(h, new Uint32Array(0)); // no element: the preimage of the INT32_MAX an empty set holds
+  const elements = new Uint32Array(64);
+  h.minElements(elements, 0);
+  for (let p = 0; p < 64; p++) assert.equal(sign(h, Uint32Array.of(elements[p]))[p], empty[p]);
+});
+
+test("MinElementIndex never rules out a set a stored signature agrees with in `lanes` lanes, and rules out the rest mostly", () => {
+  const k = 64;
+  const lanes = 52; // Ĵ >= 0.8 at k = 64, 32 bits
+  const h = new MinHasher({ numPerm: k, bBits: 32, shingleSize: 1, seed: 6 });
+  const rng = new Rng(6);
+  const universe = Array.from({ length: 3000 }, () => rng.nextU32());
+  const pick = (n: number) => Uint32Array.from({ length: n }, () => universe[rng.int(universe.length)]);
+  const index = new MinElementIndex(k, lanes);
+  const sets: Uint32Array[] = [];
+  const stored: Uint32Array[] = [];
+  const elements = new Uint32Array(k);
+  for (let e = 0; e < 300; e++) {
+    sets.push(pick(5 + rng.int(80)));
+    stored.push(sign(h, sets[e]));
+    h.minElements(elements, 0);
+    assert.equal(index.add(elements, 0), e);
+  }
+  let reachable = 0;
+  let ruledOut = 0;
+  const nQueries = 1200;
+  for (let q = 0; q < nQueries; q++) {
+    // a near copy of a stored set (most elements kept, a few swapped), or a random set
+    const query = q % 3 === 0 ? sets[rng.int(sets.length)].map((x) => (rng.next() < 0.1 ? universe[rng.int(universe.length)] : x)) : pick(1 + rng.int(120));
+    const sig = sign(h, query);
+    let best = 0;
+    for (const s of stored) best = Math.max(best, equalLanes(sig, 0, s, 0, 0, k, 32));
+    const may = index.mayReach(query, query.length, Infinity);
+    if (best >= lanes) {
+      reachable++;
+      assert.ok(may, `query ${q} agrees in ${best} lanes but was ruled out`);
+    } else if (!may) ruledOut++;
+  }
+  console.log(`MinElementIndex: ${reachable} reachable queries kept, ${ruledOut} of ${nQueries - reachable} others ruled out`);
+  assert.ok(reachable > 100, `near copies should reach: ${reachable}`);
+  assert.ok(ruledOut > 0.75 * (nQueries - reachable), `the filter should rule most others out: ${ruledOut}`);
 });

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import {
   PHI_PLACEHOLDERS, PHI_TYPES, addPhiCounts, isReferenceUrl, scrubItemPhi, scrubPhi, type PhiCounts, type PhiSpan, type PhiType,
 } from "../../src/data/phi.ts";
-import { PHI_DETECTORS, compileTriggers, isDeaNumber, isVin, triggeredDetectors, type PhiHit } from "../../src/data/phi-patterns.ts";
+import { FEATURE, PHI_DETECTORS, compileTriggers, isDeaNumber, isVin, triggeredDetectors, type PhiHit } from "../../src/data/phi-patterns.ts";
 import type { QAItem } from "../../src/data/schema.ts";
 import { sharedPath } from "../helpers/shared.ts";
 import { MUST_SURVIVE, syntheticNotes, type Planted } from "./phi-synthetic.ts";
@@ -347,6 +347,15 @@ test("scrubItemPhi scrubs every free-text field, names the changed fields, and s
   const rc = scrubItemPhi(clean);
   assert.equal(rc.item, clean);
   assert.deepEqual(rc.fields, []);
+  // an identifier only in a raw copy: the copy is scrubbed, uncounted, and the untouched raw parts are kept as they were
+  const options = [{ label: "A", text: "Ask Dr. Patel" }, { label: "B", text: "Rest" }];
+  const rawOnly = item({ question: "Who?", raw: { question: "Who  (Mr. John Smith)?", options } });
+  const rr = scrubItemPhi(rawOnly);
+  assert.notEqual(rr.item, rawOnly);
+  assert.deepEqual(rr.item.raw, { question: "Who  (Mr. [NAME])?", options: [{ label: "A", text: "Ask Dr. [NAME]" }, options[1]] });
+  assert.equal((rr.item.raw!.options as unknown[])[1], options[1]);
+  assert.deepEqual([rr.counts, rr.fields], [{}, []]);
+  assert.equal(options[0].text, "Ask Dr. Patel", "the raw copy of the input is not modified");
 });
 
 test("scrubItemPhi reads options with their question: dates of public events in options survive", () => {
@@ -359,12 +368,32 @@ test("scrubItemPhi reads options with their question: dates of public events in 
   assert.equal(scrubItemPhi(note).item.options![0].text, "[DATE]");
 });
 
+// Identifiers at the edges of the trigger cues and features: each cue word only counts in its context (a person
+// noun before "called", a by-phrase head before "by", a day beside a month, an identifier after a label...).
+const TRIGGER_EDGES = [
+  "a man called John Smith", "the woman named Ann Lee", "a man named van Gogh", "seen by van der Berg, MD",
+  "a boy by the name of Peter Pan", "Seen by Dr. Jones.", "Brought in by John Smith.", "operated on by Dr. Chen",
+  "Sincerely,\nMaria Lopez", "Regards, Ann Lee",
+  "account no. 12345678", "Acct. #1234567", "credit card number 4111111111111111", "DEA registration AB1234563",
+  "vehicle identification number 1HGCM82633A004352", "medical record 1234567", "group number G12345",
+  "Medicare card 1EG4TE5MK73", "licence plate XYZ1234", "passport: X12345678", "pt. # 00123456", "SN: 12-345678",
+  "March 14", "14th of March", "the 3rd of May, 2020", "14-Mar-2021", "14/Mar/2021", "14MAR21", "14thMar2021",
+  "Jan. 5, 2020", "Monday, March 14", "born in 1920", "birth date: 1925", "Date: 03/14", "admitted on 3/14",
+  "discharged in March 2020", "seen on 3/14/2021", "DOB 19500314", "on 3/14, she fell", "Phone: 555-0143", "Phis 555-0143",
+  "telephone number is 312-555-0143", "(312) 555-0143", "312.555.0143", "312 555 0143", "a 95-year-old", "aged 101",
+  "in his 90s", "one hundred and two years old", "a ninety-two-year-old", "in her mid-nineties", "in his midnineties",
+  "a nonagenarian", "Jane Roe, MD", "J. Roe PA-C", "ab-cd-ef-01-23-45", "fe80::1 was blocked", "10.0.0.1", "S.S.N. 123-45-6789", "D.O.B. 3/14/1950", "John Smith, M.D.", "Jane Roe, Ph.D.",
+  "MR# 123456", "a/c 12345678", "Springfield, IL 62704", "see http://example.com/~jdoe", "www.example.com/users/jdoe",
+];
+
 test("the trigger pre-check never hides a hit: with and without it the detectors report the same spans", () => {
   const settings = { keepTollFree: true, urlPolicy: "patient-context" as const, referenceDomains: ["gov"], keepNonPersonalDates: true, referenceYear: 2025 };
   const triggers = compileTriggers(PHI_DETECTORS);
   const texts = [
     ...syntheticNotes(99, 300).map((n) => n.text),
     ...Object.values(CASES).flatMap((c) => [...c.pass.map((p) => p[0]), ...c.fail]),
+    ...TRIGGER_EDGES,
+    ...TRIGGER_EDGES.map((t) => `The patient said: ${t}; nothing else.`),
   ];
   let nHits = 0;
   for (const text of texts) {
@@ -377,6 +406,45 @@ test("the trigger pre-check never hides a hit: with and without it the detectors
     });
   }
   assert.ok(nHits > 300);
+});
+
+test("the triggers stay quiet on everyday medical phrasing that only looks like a cue", () => {
+  const triggers = compileTriggers(PHI_DETECTORS);
+  const quiet: [string, string][] = [
+    ["name-named", "a condition called Graves disease"], ["name-named", "Hodgkin lymphoma is named after Thomas Hodgkin"],
+    ["name-by", "caused by Staphylococcus aureus"], ["name-by", "Published by Elsevier in 2010"],
+    ["labeled-id", "Medicare covers most of the cost in 2019"], ["labeled-id", "account for 30% of cases"],
+    ["labeled-id", "group 2 patients had 12 visits"], ["labeled-id", "a serial number of tests"],
+    ["date-named", "In January 2010 the FDA approved it"], ["date-named", "may be given 2 times a day"],
+    ["date-context", "death in 10% of cases"], ["date-context", "diagnosed in 2 to 3 days"], ["date-context", "death in 2010"],
+    ["phone", "a 100-200 mg dose between 2010 and 2015"], ["phone", "call 911 now"], ["phone", "PMID 12345678"],
+    ["age", "a 45-year-old with 95% saturation"], ["age", "ninety percent of a hundred cases"],
+    ["name-credential", "boys with DMD and an MD degree"], ["name-role", "inherited from the mother. The gene"],
+    ["ip", "version 1.2.3 and EC 3.1"], ["address-zip", "12345 patients enrolled"],
+  ];
+  for (const [name, text] of quiet) {
+    const i = PHI_DETECTORS.findIndex((d) => d.name === name);
+    assert.ok(i >= 0, name);
+    assert.equal(triggeredDetectors(text, triggers) & (1 << i), 0, `${name} triggered on ${JSON.stringify(text)}`);
+  }
+});
+
+test("each trigger feature fires on its shape and not on a near miss", () => {
+  const cases: [keyof typeof FEATURE, string, string][] = [
+    ["at", "mail jd@x.org", "no at sign"], ["schemeSlashes", "https://x.org", "ratio 1:2"],
+    ["colonHex", "fe80::1", "at 10 :30"], ["hexDashes", "ab-cd-ef-01-23-45", "a-b-c-d"],
+    ["dottedQuad", "10.0.0.1", "1.2.3"], ["ssnDigits", "123-45-6789", "123-456-789"], ["ssnDots", "S.S.N. on file", "S.S. Minnow"],
+    ["deaDigits", "AB1234563", "A1234563"], ["slashLabel", "a/c 123", "and/or"], ["mrHash", "MR# 1", "Mr. 1"],
+    ["phoneDigits", "(312) 555-0143", "312-5550"], ["dateDigits", "3/14/21", "3/14"], ["dobDots", "D.O.B.", "D.O."],
+    ["age90", "a 92-year-old", "a 89-year-old"], ["zip5", "IL 62704", "IL 627041"], ["degreeDots", "J. Roe, M.D.", "M.A."],
+    ["onMonthDay", "seen on 3/14", "seen 3/14"],
+  ];
+  assert.deepEqual(new Set(cases.map((c) => c[0])), new Set(Object.keys(FEATURE)), "every feature has a case");
+  for (const [name, yes, no] of cases) {
+    const only = compileTriggers([{ name, types: ["name"], cues: [], features: FEATURE[name], find: () => {} }]);
+    assert.equal(triggeredDetectors(yes, only), 1, `${name} on ${JSON.stringify(yes)}`);
+    assert.equal(triggeredDetectors(no, only), 0, `${name} on ${JSON.stringify(no)}`);
+  }
 });
 
 // Real text: no replacement may touch a number followed by a unit; the replacements are listed for review.

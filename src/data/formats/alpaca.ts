@@ -4,7 +4,7 @@
 import type { QAItem } from "../schema.ts";
 import type { Adapter, AdapterOptions, SourceRecord } from "./types.ts";
 import { readJsonRecords } from "./json-records.ts";
-import { fileMetadata, makeId, mapRecords, optionalText, positionId, requireText } from "./record-fields.ts";
+import { fileMetadata, makeId, optionalText, positionId, requireText } from "./record-fields.ts";
 
 const NAME = "alpaca";
 
@@ -26,6 +26,6 @@ export const alpaca: Adapter = {
   description: "Alpaca instruction data {instruction, input, output} as JSONL or a JSON array file",
   reads: "file",
   read(path: string, opts: AdapterOptions): AsyncGenerator<SourceRecord> {
-    return mapRecords(readJsonRecords(path, opts, NAME), (obj, r) => mapAlpaca(obj, r.file, r.line, opts));
+    return readJsonRecords(path, opts, NAME, (obj, file, line) => mapAlpaca(obj, file, line, opts));
   },
 };

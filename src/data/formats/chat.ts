@@ -5,7 +5,7 @@
 import type { QAItem } from "../schema.ts";
 import type { Adapter, AdapterOptions, SourceRecord } from "./types.ts";
 import { readJsonRecords } from "./json-records.ts";
-import { RecordError, asText, fileMetadata, isObject, makeId, mapRecords, optionalText, positionId, typeName } from "./record-fields.ts";
+import { RecordError, asText, fileMetadata, isObject, makeId, optionalText, positionId, typeName } from "./record-fields.ts";
 
 const NAME = "chat";
 
@@ -109,6 +109,6 @@ export const chat: Adapter = {
   description: "chat conversations as JSONL: OpenAI {messages: [{role, content}]} or ShareGPT {conversations: [{from, value}]}",
   reads: "file",
   read(path: string, opts: AdapterOptions): AsyncGenerator<SourceRecord> {
-    return mapRecords(readJsonRecords(path, opts, NAME), (obj, r) => mapChat(obj, r.file, r.line, opts));
+    return readJsonRecords(path, opts, NAME, (obj, file, line) => mapChat(obj, file, line, opts));
   },
 };

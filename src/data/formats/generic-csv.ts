@@ -59,8 +59,8 @@ export const genericCsv: Adapter = {
     const m = checkMapping(opts.mapping, NAME);
     const source = opts.sourceName ?? NAME;
     const hasHeader = opts.header ?? true;
-    yield* mapRecords(rows(path, opts, hasHeader ? mappedFields(m) : []), (row, r) =>
-      applyMapping((f) => row.cells.get(f), m, { file: r.file, line: r.line, source, subject: opts.subject, isCsv: true }),
+    yield* mapRecords(rows(path, opts, hasHeader ? mappedFields(m) : []), (row, file, line) =>
+      applyMapping((f) => row.cells.get(f), m, { file, line, source, subject: opts.subject, isCsv: true }),
     );
   },
 };

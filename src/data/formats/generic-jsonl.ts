@@ -3,7 +3,7 @@
 import type { Adapter, AdapterOptions, SourceRecord } from "./types.ts";
 import { readJsonRecords } from "./json-records.ts";
 import { applyMapping, checkMapping } from "./field-mapping.ts";
-import { getPath, mapRecords } from "./record-fields.ts";
+import { getPath } from "./record-fields.ts";
 
 const NAME = "generic-jsonl";
 
@@ -15,8 +15,8 @@ export const genericJsonl: Adapter = {
   async *read(path: string, opts: AdapterOptions): AsyncGenerator<SourceRecord> {
     const m = checkMapping(opts.mapping, NAME);
     const source = opts.sourceName ?? NAME;
-    yield* mapRecords(readJsonRecords(path, opts, NAME), (obj, r) =>
-      applyMapping((f) => getPath(obj, f), m, { file: r.file, line: r.line, source, subject: opts.subject, isCsv: false }),
+    yield* readJsonRecords(path, opts, NAME, (obj, file, line) =>
+      applyMapping((f) => getPath(obj, f), m, { file, line, source, subject: opts.subject, isCsv: false }),
     );
   },
 };

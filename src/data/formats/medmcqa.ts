@@ -1,13 +1,13 @@
 // MedMCQA adapter (Pal et al. 2022): JSONL records with `question`, `opa`..`opd`, `cop`, `subject_name`,
 // `topic_name`, `exp` (may be null), `choice_type`, `id`. The GitHub/JSON release numbers `cop` 1..4, the Hugging
 // Face release 0..3 (and -1 for the unlabelled test split): a first pass over the file decides the base (see copBase).
-import { readLines } from "../../core/index.ts";
 import type { QAItem } from "../schema.ts";
 import type { Adapter, AdapterOptions, SourceRecord } from "./types.ts";
 import { readJsonRecords } from "./json-records.ts";
+import { LineReader } from "./line-reader.ts";
 import { requireFile } from "./source-files.ts";
 import { goldByIndex, labelOptions } from "./mcq-options.ts";
-import { DEFAULT_MAX_RECORD_BYTES, RecordError, asText, fileMetadata, makeId, mapRecords, optionalText, positionId, requireText } from "./record-fields.ts";
+import { DEFAULT_MAX_RECORD_BYTES, RecordError, asText, fileMetadata, makeId, optionalText, positionId, requireText } from "./record-fields.ts";
 
 const NAME = "medmcqa";
 const OPTION_FIELDS = ["opa", "opb", "opc", "opd"];
@@ -27,12 +27,20 @@ export async function detectCopBase(path: string, maxRecordBytes = DEFAULT_MAX_R
   let zeros = 0;
   let fours = 0;
   const re = /"cop"\s*:\s*"?(-?\d+)/g;
-  for await (const l of readLines(path, { maxLineBytes: maxRecordBytes, maxRawBytes: 0 })) {
-    if (l.text === undefined) continue; // reported as an error record by the main pass
-    for (const m of l.text.matchAll(re)) {
-      if (m[1] === "0") zeros++;
-      else if (m[1] === "4") fours++;
+  const lines = await LineReader.open(path, { maxLineBytes: maxRecordBytes, maxRawBytes: 0 });
+  try {
+    while (await lines.fill()) {
+      while (lines.next()) {
+        const text = lines.text();
+        if (text === undefined) continue; // reported as an error record by the main pass
+        for (const m of text.matchAll(re)) {
+          if (m[1] === "0") zeros++;
+          else if (m[1] === "4") fours++;
+        }
+      }
     }
+  } finally {
+    await lines.close();
   }
   if (zeros === 0 && fours === 0) return { base: 1, detected: false };
   return { base: zeros > fours ? 0 : 1, detected: true };
@@ -73,6 +81,6 @@ export const medmcqa: Adapter = {
   async *read(path: string, opts: AdapterOptions): AsyncGenerator<SourceRecord> {
     requireFile(path, NAME);
     const cop = await detectCopBase(path, opts.maxRecordBytes);
-    yield* mapRecords(readJsonRecords(path, opts, NAME), (obj, r) => mapMedmcqa(obj, r.file, r.line, opts, cop));
+    yield* readJsonRecords(path, opts, NAME, (obj, file, line) => mapMedmcqa(obj, file, line, opts, cop));
   },
 };

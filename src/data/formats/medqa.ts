@@ -5,7 +5,7 @@ import { OPTION_LABELS, type QAItem } from "../schema.ts";
 import type { Adapter, AdapterOptions, SourceRecord } from "./types.ts";
 import { readJsonRecords } from "./json-records.ts";
 import { goldByKey, goldByText, optionsFromValue } from "./mcq-options.ts";
-import { RecordError, fileMetadata, makeId, mapRecords, optionalText, optionalTextList, positionId, requireText } from "./record-fields.ts";
+import { RecordError, fileMetadata, makeId, optionalText, optionalTextList, positionId, requireText } from "./record-fields.ts";
 
 const NAME = "medqa";
 
@@ -41,6 +41,6 @@ export const medqa: Adapter = {
   description: "MedQA-USMLE JSONL: question, options {A..E}, answer_idx, meta_info (4- and 5-option releases)",
   reads: "file",
   read(path: string, opts: AdapterOptions): AsyncGenerator<SourceRecord> {
-    return mapRecords(readJsonRecords(path, opts, NAME), (obj, r) => mapMedqa(obj, r.file, r.line, opts));
+    return readJsonRecords(path, opts, NAME, (obj, file, line) => mapMedqa(obj, file, line, opts));
   },
 };

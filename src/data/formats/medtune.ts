@@ -4,7 +4,7 @@
 import { QAItemSchema } from "../schema.ts";
 import type { Adapter, AdapterOptions, SourceRecord } from "./types.ts";
 import { readJsonRecords } from "./json-records.ts";
-import { RecordError, mapRecords } from "./record-fields.ts";
+import { RecordError } from "./record-fields.ts";
 
 const NAME = "medtune";
 
@@ -14,7 +14,7 @@ export const medtune: Adapter = {
   description: "medtune canonical QAItem JSONL (the format data prepare exports)",
   reads: "file",
   read(path: string, opts: AdapterOptions): AsyncGenerator<SourceRecord> {
-    return mapRecords(readJsonRecords(path, opts, NAME), (obj) => {
+    return readJsonRecords(path, opts, NAME, (obj) => {
       const parsed = QAItemSchema.safeParse(obj);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];

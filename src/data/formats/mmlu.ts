@@ -59,6 +59,6 @@ export const mmlu: Adapter = {
   description: "MMLU CSV without header (question, A, B, C, D, answer); a file or a folder tree of <subject>_<split>.csv",
   reads: "file-or-folder",
   read(path: string, opts: AdapterOptions): AsyncGenerator<SourceRecord> {
-    return mapRecords(rows(path, opts), (fields, r) => mapMmlu(fields, r.file, r.line, opts));
+    return mapRecords(rows(path, opts), (fields, file, line) => mapMmlu(fields, file, line, opts));
   },
 };

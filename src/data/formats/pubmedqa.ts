@@ -55,17 +55,24 @@ function mapPubmedqa(pmid: string, entry: unknown, file: string, opts: AdapterOp
 }
 
 async function* entries(path: string, opts: AdapterOptions): AsyncGenerator<RawRecord<{ pmid: string; entry: unknown }>> {
+  // the first entry is always parsed (whatever select says): it tells whether this is a PubMedQA file at all
   let n = 0;
-  for await (const e of readJsonEntries(path, { maxRecordBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, what: NAME })) {
+  const select = opts.select;
+  const selectAfterFirst = select && (() => select() || n === 0);
+  for await (const e of readJsonEntries(path, { maxRecordBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, what: NAME, select: selectAfterFirst })) {
     n++;
+    if (e.skipped) {
+      yield { file: path, line: e.index, raw: "", bytes: e.bytes, skipped: true };
+      continue;
+    }
     if (e.key === undefined && !e.error) {
       throw new MedtuneError("data.format", `${NAME}: ${path} is a JSON array, but PubMedQA files are objects keyed by PMID`, { where: path, hint: "use ori_pqal.json / ori_pqaa.json style files, or the generic-jsonl adapter with a mapping" });
     }
     if (n === 1 && !e.error && typeof e.value === "string") {
       throw new MedtuneError("data.format", `${NAME}: ${path} maps PMIDs to labels only (like ${GROUND_TRUTH_FILE}); it holds no questions`, { where: path, hint: "read ori_pqal.json (or pqal_test_set.json) instead; the ground truth beside it is picked up automatically" });
     }
-    const base = { file: path, line: e.index, raw: e.raw, bytes: e.bytes };
-    yield e.error ? { ...base, error: e.error } : { ...base, value: { pmid: e.key as string, entry: e.value } };
+    if (e.error) yield { file: path, line: e.index, raw: e.raw, bytes: e.bytes, error: e.error };
+    else yield { file: path, line: e.index, raw: e.raw, bytes: e.bytes, value: { pmid: e.key as string, entry: e.value } };
   }
 }
 
@@ -77,6 +84,6 @@ export const pubmedqa: Adapter = {
   async *read(path: string, opts: AdapterOptions): AsyncGenerator<SourceRecord> {
     requireFile(path, NAME);
     const testPmids = officialTestPmids(path);
-    yield* mapRecords(entries(path, opts), (v, r) => mapPubmedqa(v.pmid, v.entry, r.file, opts, testPmids));
+    yield* mapRecords(entries(path, opts), (v, file) => mapPubmedqa(v.pmid, v.entry, file, opts, testPmids));
   },
 };

@@ -1,5 +1,5 @@
 // Field access for adapters: typed getters over parsed records that raise a RecordError (field, reason, sentence)
-// instead of crashing, plus ids, dotted paths and the one loop that turns raw records into SourceRecords.
+// instead of crashing, plus ids, dotted paths and the mapping that turns parsed records into SourceRecords.
 import { basename } from "node:path";
 import type { SourceRecord } from "./types.ts";
 import type { QAItem } from "../schema.ts";
@@ -38,27 +38,27 @@ export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 /** How much of an over-size record is kept as raw text for quarantine. */
 export const MAX_RAW_BYTES = 1024 * 1024;
 
+/** Maps a record's parsed value to an item. */
+export type MapRecord<T> = (value: T, file: string, line: number) => QAItem;
+
+/** One parsed record as a SourceRecord: the item `map` makes of it, or the RecordError (or other failure) it throws. */
+export function mapRecord<T>(file: string, line: number, raw: string, bytes: number, value: T, map: MapRecord<T>): SourceRecord {
+  try {
+    const item = map(value, file, line);
+    return { file, line, raw, bytes, item };
+  } catch (e) {
+    if (e instanceof RecordError) return { file, line, raw, bytes, error: e.problem };
+    return { file, line, raw, bytes, error: { field: "(record)", reason: "adapter.failed", message: `the adapter could not map this record (${(e as Error).message ?? String(e)}): report it with the raw record` } };
+  }
+}
+
 /** Maps raw records to SourceRecords; a RecordError (or any other failure) in `map` becomes an error record. */
-export async function* mapRecords<T>(
-  records: AsyncIterable<RawRecord<T>>,
-  map: (value: T, rec: RawRecord<T>) => QAItem,
-): AsyncGenerator<SourceRecord> {
+export async function* mapRecords<T>(records: AsyncIterable<RawRecord<T>>, map: MapRecord<T>): AsyncGenerator<SourceRecord> {
   for await (const r of records) {
-    if (r.skipped) {
-      yield { file: r.file, line: r.line, raw: "", skipped: true };
-      continue;
-    }
-    const base = { file: r.file, line: r.line, raw: r.raw, bytes: r.bytes };
-    if (r.error || r.value === undefined) {
-      yield { ...base, error: r.error ?? { field: "(record)", reason: "record.empty", message: "the record is empty: remove it" } };
-      continue;
-    }
-    try {
-      yield { ...base, item: map(r.value, r) };
-    } catch (e) {
-      if (e instanceof RecordError) yield { ...base, error: e.problem };
-      else yield { ...base, error: { field: "(record)", reason: "adapter.failed", message: `the adapter could not map this record (${(e as Error).message ?? String(e)}): report it with the raw record` } };
-    }
+    if (r.skipped) yield { file: r.file, line: r.line, raw: "", skipped: true };
+    else if (r.error || r.value === undefined) {
+      yield { file: r.file, line: r.line, raw: r.raw, bytes: r.bytes, error: r.error ?? { field: "(record)", reason: "record.empty", message: "the record is empty: remove it" } };
+    } else yield mapRecord(r.file, r.line, r.raw, r.bytes, r.value, map);
   }
 }
 
@@ -79,7 +79,10 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Reads a dotted path (`a.b.0.c`) from a value; undefined when any step is missing. An exact key wins over splitting. */
 export function getPath(obj: unknown, path: string): unknown {
-  if (isObject(obj) && Object.hasOwn(obj, path)) return obj[path];
+  if (isObject(obj)) {
+    if (Object.hasOwn(obj, path)) return obj[path];
+    if (!path.includes(".")) return undefined;
+  }
   let cur: unknown = obj;
   for (const part of path.split(".")) {
     if (Array.isArray(cur) && /^\d+$/.test(part)) cur = cur[Number(part)];
@@ -131,8 +134,17 @@ export function splitFromName(file: string): string | undefined {
   return m ? m[1].toLowerCase() : undefined;
 }
 
-/** Metadata every adapter adds: the file's basename and the split its name states. */
+// The last file fileMetadata saw (adapters ask once per record, file after file).
+let lastFile: string | undefined;
+let lastName = "";
+let lastSplit: string | undefined;
+
+/** Metadata every adapter adds: the file's basename and the split its name states (a new object each call). */
 export function fileMetadata(file: string): Record<string, unknown> {
-  const split = splitFromName(file);
-  return split === undefined ? { file: basename(file) } : { file: basename(file), split };
+  if (file !== lastFile) {
+    lastFile = file;
+    lastName = basename(file);
+    lastSplit = splitFromName(file);
+  }
+  return lastSplit === undefined ? { file: lastName } : { file: lastName, split: lastSplit };
 }

@@ -50,3 +50,18 @@ test("PubMedQA: a labels-only file, a JSON array and an empty file", async () =>
   await assert.rejects(collect("pubmedqa", tmpFile("a.json", "[{}]")), /JSON array/);
   assert.equal((await collect("pubmedqa", tmpFile("e.json", ""))).records.length, 0);
 });
+
+test("PubMedQA with select: one call per entry in order, turned-down entries unparsed placeholders, the first always checked", async () => {
+  const text = `{"1": {"QUESTION": "ok?", "final_decision": "no"}, "2": {"QUESTION": oops}, "3": {"QUESTION": "b?", "final_decision": "yes"}, "4": [1], "5": {"QUESTION": "c?", "final_decision": "maybe"}}`;
+  const file = tmpFile("x.json", text);
+  const plain = (await collect("pubmedqa", file)).records;
+  let calls = 0;
+  const { records } = await collect("pubmedqa", file, { select: () => calls++ % 2 === 1 });
+  assert.equal(calls, 5, "one call per entry");
+  assert.deepEqual(records.map((r) => Boolean(r.skipped)), [false, false, true, false, true], "entry 1 is read although turned down; 3 and 5 are placeholders");
+  assert.deepEqual(records.map((r) => r.line), plain.map((r) => r.line));
+  for (const r of records.filter((x) => x.skipped)) assert.ok(r.item === undefined && r.error === undefined && r.raw === "");
+  assert.deepEqual(records.filter((r) => !r.skipped), plain.filter((r) => r.line <= 2 || r.line === 4));
+  // a labels-only file is refused even by a reader that turns every entry down
+  await assert.rejects(collect("pubmedqa", tmpFile("test_ground_truth.json", '{"1": "yes", "2": "no"}'), { select: () => false }), /labels only/);
+});

@@ -1,11 +1,15 @@
-// The record readers under every adapter: JSONL (via core readLines), whole-file JSON objects/arrays streamed entry
+// The record readers under every adapter: JSONL (via LineReader), whole-file JSON objects/arrays streamed entry
 // by entry, and CSV rows; each bad record becomes one located error with its raw text, nothing is lost.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readJsonRecords } from "../../../src/data/formats/json-records.ts";
 import { readJsonEntries } from "../../../src/data/formats/json-entries.ts";
 import { readCsvRows } from "../../../src/data/formats/csv-rows.ts";
+import type { QAItem } from "../../../src/data/schema.ts";
 import { tmpFile } from "./collect.ts";
+
+// readJsonRecords maps each object it parses; this map keeps the object itself, so the tests see what was parsed.
+const asParsed = (obj: Record<string, unknown>) => obj as unknown as QAItem;
 
 async function all<T>(g: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -24,33 +28,33 @@ test("JSONL: broken JSON, invalid UTF-8, non-object and over-size lines become l
     Buffer.from(big + "\n"), // 6 10 MB line
     Buffer.from('{"a":3}'), // 7 no trailing newline
   ]);
-  const recs = await all(readJsonRecords(tmpFile("x.jsonl", content), {}, "test"));
+  const recs = await all(readJsonRecords(tmpFile("x.jsonl", content), {}, "test", asParsed));
   assert.deepEqual(recs.map((r) => [r.line, r.error?.reason ?? "ok"]), [
     [1, "ok"], [2, "json.parse"], [4, "utf8.invalid"], [5, "json.not-object"], [6, "record.too-large"], [7, "ok"],
   ]);
-  assert.deepEqual(recs[0].value, { a: 1 });
+  assert.deepEqual(recs[0].item, { a: 1 });
   assert.equal(recs[1].raw, '{"a":2,');
   assert.match(recs[2].raw, /\uFFFD/);
   assert.equal(recs[4].bytes, Buffer.byteLength(big));
   assert.equal(recs[4].raw.length, 1024 * 1024, "raw of a giant line is kept, cut to 1 MiB");
   assert.match(recs[4].error!.message, /over the 1048576-byte record limit/);
-  assert.deepEqual(recs[5].value, { a: 3 });
+  assert.deepEqual(recs[5].item, { a: 3 });
 });
 
 test("JSONL: maxRecordBytes is respected; an empty file yields nothing; a missing file throws naming the path", async () => {
   const p = tmpFile("y.jsonl", '{"a":"short"}\n{"a":"' + "y".repeat(200) + '"}\n');
-  const recs = await all(readJsonRecords(p, { maxRecordBytes: 100 }, "test"));
+  const recs = await all(readJsonRecords(p, { maxRecordBytes: 100 }, "test", asParsed));
   assert.deepEqual(recs.map((r) => r.error?.reason ?? "ok"), ["ok", "record.too-large"]);
-  assert.deepEqual(await all(readJsonRecords(tmpFile("empty.jsonl", ""), {}, "test")), []);
-  await assert.rejects(all(readJsonRecords("/nonexistent/file.jsonl", {}, "test")), (e: Error) => e.name === "MedtuneError" && /nonexistent\/file\.jsonl/.test(e.message));
+  assert.deepEqual(await all(readJsonRecords(tmpFile("empty.jsonl", ""), {}, "test", asParsed)), []);
+  await assert.rejects(all(readJsonRecords("/nonexistent/file.jsonl", {}, "test", asParsed)), (e: Error) => e.name === "MedtuneError" && /nonexistent\/file\.jsonl/.test(e.message));
 });
 
 test("JSON array files are read element by element (record number = element index)", async () => {
   const p = tmpFile("arr.json", '\uFEFF[\n  {"a": "x, [y]"},\n  {"a": "q\\"}"},\n  3,\n  {"a": }\n]');
-  const recs = await all(readJsonRecords(p, {}, "test"));
+  const recs = await all(readJsonRecords(p, {}, "test", asParsed));
   assert.deepEqual(recs.map((r) => [r.line, r.error?.reason ?? "ok"]), [[1, "ok"], [2, "ok"], [3, "json.not-object"], [4, "json.parse"]]);
-  assert.deepEqual(recs[0].value, { a: "x, [y]" });
-  assert.deepEqual(recs[1].value, { a: 'q"}' });
+  assert.deepEqual(recs[0].item, { a: "x, [y]" });
+  assert.deepEqual(recs[1].item, { a: 'q"}' });
 });
 
 test("JSON object entries: keys, text lines, truncation, trailing bytes, invalid UTF-8 and size limit", async () => {
@@ -69,6 +73,18 @@ test("JSON object entries: keys, text lines, truncation, trailing bytes, invalid
   assert.deepEqual(cut.map((r) => r.error?.reason ?? "ok"), ["ok", "json.truncated"]);
   await assert.rejects(all(readJsonEntries(tmpFile("bad.json", "hello"), { maxRecordBytes: 1000, what: "test" })), /does not start with a JSON/);
   assert.deepEqual(await all(readJsonEntries(tmpFile("blank.json", "  \n"), { maxRecordBytes: 1000, what: "test" })), []);
+});
+
+test("JSON object entries with select: turned-down members are placeholders, neither decoded nor parsed", async () => {
+  const content = Buffer.concat([Buffer.from('{"1": {"t": 1}, "2": {"t": broken}, "3": {"t": "'), Buffer.from([0xff]), Buffer.from('"}, "4": {"t": 4}} x')]);
+  const path = tmpFile("s.json", content);
+  let calls = 0;
+  const recs = await all(readJsonEntries(path, { maxRecordBytes: 1000, what: "test", select: () => calls++ % 2 === 0 }));
+  assert.equal(calls, 5, "one call per member and one for the trailing bytes");
+  assert.deepEqual(recs.map((r) => [r.index, r.skipped ?? false, r.error?.reason ?? "ok"]), [[1, false, "ok"], [2, true, "ok"], [3, false, "utf8.invalid"], [4, true, "ok"], [5, false, "json.trailing"]]);
+  const plain = await all(readJsonEntries(path, { maxRecordBytes: 1000, what: "test" }));
+  assert.deepEqual(recs.map((r) => [r.index, r.bytes]), plain.map((r) => [r.index, r.bytes]), "same members, same numbers and sizes");
+  for (const r of recs.filter((x) => x.skipped)) assert.ok(r.value === undefined && r.key === undefined && r.raw === "");
 });
 
 test("JSON object entries spanning stream chunks parse intact", async () => {
@@ -113,11 +129,11 @@ test("select: called once per record in order; turned-down records come back as 
     const path = tmpFile(name, content);
     let calls = 0;
     const select = () => calls++ % 2 === 1; // every second record
-    const raw = await all(readJsonRecords(path, { select }, "test"));
+    const raw = await all(readJsonRecords(path, { select }, "test", asParsed));
     assert.equal(calls, raw.length, "one call per record");
     assert.deepEqual(raw.map((r) => Boolean(r.skipped)), raw.map((_, i) => i % 2 === 0));
-    for (const r of raw.filter((x) => x.skipped)) assert.ok(r.value === undefined && r.error === undefined && r.raw === "");
-    const plain = await all(readJsonRecords(path, {}, "test"));
+    for (const r of raw.filter((x) => x.skipped)) assert.ok(r.item === undefined && r.error === undefined && r.raw === "");
+    const plain = await all(readJsonRecords(path, {}, "test", asParsed));
     assert.deepEqual(raw.map((r) => r.line), plain.map((r) => r.line), "same records, same numbers");
     assert.deepEqual(raw.filter((r) => !r.skipped), plain.filter((_, i) => i % 2 === 1));
     calls = 0;
