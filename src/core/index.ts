@@ -2,6 +2,7 @@
 export * from "./errors.ts";
 export * from "./rng.ts";
 export * from "./hash.ts";
+export * from "./jit-budget.ts";
 export * from "./lines.ts";
 export * from "./atomic.ts";
 export * from "./log.ts";

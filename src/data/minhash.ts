@@ -609,15 +609,16 @@ export class LshIndex {
 
   /**
    * Estimated Jaccard between `sig` and stored item `idx` (`split`: min over the two halves, see `signWordsSplit`).
-   * With `atLeast`, a split pair whose first half falls short returns that half's estimate (below `atLeast`, as the min is).
+   * With `atLeast`, a split pair whose payload (else prompt) half falls short returns that half's estimate (below `atLeast`, as the min is).
    */
   similarity(sig: Uint32Array, off: number, idx: number, split = false, atLeast = 0): number {
     const o = idx * this.wordsPerSig;
     if (!split) return estimateJaccard(sig, off, this.sigs, o, this.numPerm, this.bBits);
     const half = this.wordsPerSig >>> 1;
-    const j1 = bBitJaccard(equalLanes(sig, off, this.sigs, o, 0, half, this.bBits), this.numPerm >>> 1, this.bBits);
-    if (j1 < atLeast) return j1;
+    // the second half first: candidates that share a templated prompt mostly differ in their payload
     const j2 = bBitJaccard(equalLanes(sig, off, this.sigs, o, half, this.wordsPerSig, this.bBits), this.numPerm >>> 1, this.bBits);
+    if (j2 < atLeast) return j2;
+    const j1 = bBitJaccard(equalLanes(sig, off, this.sigs, o, 0, half, this.bBits), this.numPerm >>> 1, this.bBits);
     return j1 < j2 ? j1 : j2;
   }
 

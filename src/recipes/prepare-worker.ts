@@ -117,9 +117,9 @@ export function contaminationIndex(config: PrepareConfig, evalItems: QAItem[]): 
   });
 }
 
-/** The dedup stage's Deduplicator for a config (the same options hash alike in every thread). */
-export function makeDeduplicator(config: PrepareConfig): Deduplicator | null {
-  return config.dedup.enabled ? new Deduplicator({ threshold: config.dedup.threshold, near: config.dedup.near, seed: config.seed }) : null;
+/** The dedup stage's Deduplicator for a config (the same options hash alike in every thread); `expectedItems` presizes its index. */
+export function makeDeduplicator(config: PrepareConfig, expectedItems?: number): Deduplicator | null {
+  return config.dedup.enabled ? new Deduplicator({ threshold: config.dedup.threshold, near: config.dedup.near, seed: config.seed, expectedItems }) : null;
 }
 
 const encoder = new TextEncoder();
