@@ -39,7 +39,7 @@ export const op = {
   set: (i: number) => [0x21, i],
   tee: (i: number) => [0x22, i],
   i32: (v: number) => [0x41, ...sleb(v | 0)], // i32.const
-  add: [0x6a], sub: [0x6b], mul: [0x6c], xor: [0x73], shl: [0x74], shrU: [0x76], // i32 arithmetic
+  add: [0x6a], sub: [0x6b], mul: [0x6c], and: [0x71], or: [0x72], xor: [0x73], shl: [0x74], shrU: [0x76], // i32 arithmetic
   eqz: [0x45], eq: [0x46], ne: [0x47], ltU: [0x49], leU: [0x4d], geU: [0x4f], // i32 comparisons
   load: (offset = 0) => [0x28, 0x02, ...uleb(offset)], // i32.load
   load8: (offset = 0) => [0x2d, 0x00, ...uleb(offset)], // i32.load8_u
@@ -53,6 +53,11 @@ export const op = {
   vAdd: [0xfd, ...uleb(174)], // i32x4.add
   vMul: [0xfd, ...uleb(181)], // i32x4.mul (low 32 bits, as Math.imul)
   vMinS: [0xfd, ...uleb(182)], // i32x4.min_s
+  bSplat: [0xfd, 0x0f], // i8x16.splat
+  bEq: [0xfd, 0x23], // i8x16.eq
+  vOr: [0xfd, 0x50], // v128.or
+  bBitmask: [0xfd, 0x64], // i8x16.bitmask
+  popcnt: [0x69], // i32.popcnt
 };
 
 /** Value types of params and locals. */
