@@ -4,6 +4,8 @@ export * from "./rng.ts";
 export * from "./hash.ts";
 export * from "./jit-budget.ts";
 export * from "./lines.ts";
+export * from "./line-reader.ts";
+export * from "./strict-utf8.ts";
 export * from "./atomic.ts";
 export * from "./log.ts";
 export * from "./progress.ts";

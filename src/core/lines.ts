@@ -1,6 +1,7 @@
-// Streaming line reader over bytes: yields each line with its 1-based number, strict UTF-8 decoding and a size
-// limit, so a broken line becomes a reported record instead of a crash, and a huge file never sits in memory.
-import { open } from "node:fs/promises";
+// Lines of a file as records: each with its 1-based number, byte offset, strict UTF-8 text or the reason it has none
+// (invalid UTF-8, over the size limit) and its raw bytes decoded leniently, so a broken line becomes a reported record
+// instead of a crash, and a huge file never sits in memory. A generator over LineReader (line-reader.ts).
+import { LineReader } from "./line-reader.ts";
 
 /** One line of a file; `text` is absent when the line could not be decoded or was too long. */
 export interface Line {
@@ -26,75 +27,24 @@ export interface ReadLinesOptions {
   stripBom?: boolean;
 }
 
-const READ_BYTES = 1 << 20;
-const strict = new TextDecoder("utf-8", { fatal: true });
-const lenient = new TextDecoder("utf-8");
-
 /** Reads a file line by line (LF or CRLF), decoding UTF-8 strictly. */
 export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<Line> {
   const maxLine = opts.maxLineBytes ?? 16 * 1024 * 1024;
   const maxRaw = opts.maxRawBytes ?? 1024 * 1024;
-  let parts: Buffer[] = [];
-  let partBytes = 0;
-  let lineNo = 0;
-  let offset = 0;
-  let first = true;
-  const emit = (buf: Buffer, len: number): Line => {
-    lineNo++;
-    const start = offset;
-    offset += len + 1;
-    let end = buf.length;
-    if (end > 0 && buf[end - 1] === 0x0d) end--;
-    const body = buf.subarray(0, end);
-    if (len > maxLine) {
-      return { line: lineNo, offset: start, bytes: len, error: `line is ${len} bytes, over the ${maxLine}-byte limit`, raw: lenient.decode(body.subarray(0, maxRaw)) };
-    }
-    try {
-      return { line: lineNo, offset: start, bytes: len, text: strict.decode(body) };
-    } catch {
-      return { line: lineNo, offset: start, bytes: len, error: "invalid UTF-8", raw: lenient.decode(body.subarray(0, maxRaw)) };
-    }
-  };
-  const file = await open(path, "r");
-  // one read buffer for the whole file: every line is decoded (copied) before the next read overwrites it
-  const readBuf = Buffer.allocUnsafe(READ_BYTES);
+  const r = await LineReader.open(path, { maxLineBytes: maxLine, maxRawBytes: maxRaw, stripBom: opts.stripBom ?? true });
   try {
-    for (;;) {
-      const { bytesRead } = await file.read(readBuf, 0, READ_BYTES, null);
-      if (bytesRead === 0) break;
-      let chunk = readBuf.subarray(0, bytesRead);
-      if (first) {
-        first = false;
-        if ((opts.stripBom ?? true) && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-          chunk = chunk.subarray(3);
-          offset = 3;
-        }
-      }
-      let pos = 0;
-      for (;;) {
-        const nl = chunk.indexOf(0x0a, pos);
-        if (nl < 0) break;
-        const piece = chunk.subarray(pos, nl);
-        if (parts.length === 0) {
-          yield emit(piece, piece.length);
-        } else {
-          const total = partBytes + piece.length;
-          // Keep at most maxLine+1 bytes of an over-long line in memory; the rest is only counted.
-          if (partBytes <= maxLine) parts.push(piece.subarray(0, Math.max(0, maxLine + 1 - partBytes)));
-          yield emit(Buffer.concat(parts), total);
-          parts = [];
-          partBytes = 0;
-        }
-        pos = nl + 1;
-      }
-      if (pos < chunk.length) {
-        const rest = chunk.subarray(pos);
-        if (partBytes <= maxLine) parts.push(Buffer.from(rest.subarray(0, Math.max(0, maxLine + 1 - partBytes))));
-        partBytes += rest.length;
+    let offset = -1;
+    while (await r.fill()) {
+      while (r.next()) {
+        if (offset < 0) offset = r.bomBytes;
+        const text = r.text();
+        const at = { line: r.line, offset, bytes: r.bytes };
+        offset += r.bytes + 1;
+        if (text !== undefined) yield { ...at, text };
+        else yield { ...at, error: r.bytes > maxLine ? `line is ${r.bytes} bytes, over the ${maxLine}-byte limit` : "invalid UTF-8", raw: r.raw() };
       }
     }
   } finally {
-    await file.close();
+    await r.close();
   }
-  if (partBytes > 0) yield emit(Buffer.concat(parts), partBytes);
 }

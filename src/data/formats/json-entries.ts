@@ -3,9 +3,8 @@
 // and one broken entry becomes one error record. A byte-level scanner splits at top-level commas outside strings;
 // members a `select` option turns down are neither decoded nor parsed.
 import { createReadStream, openSync, readSync, closeSync } from "node:fs";
-import { MedtuneError } from "../../core/index.ts";
+import { MedtuneError, decodeUtf8 } from "../../core/index.ts";
 import { MAX_RAW_BYTES, type RecordProblem } from "./record-fields.ts";
-import { decodeUtf8 } from "./strict-utf8.ts";
 
 /** One top-level member of a JSON object or array file. */
 export interface JsonEntry {

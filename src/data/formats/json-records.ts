@@ -3,8 +3,8 @@
 // Blank lines are not records; for array files the record number is the element's 1-based index. Every bad line
 // becomes an error record with a reason and its raw text. With AdapterOptions.select, records it turns down are
 // skipped undecoded and unparsed.
+import { LineReader } from "../../core/index.ts";
 import { firstByte, readJsonEntries } from "./json-entries.ts";
-import { LineReader } from "./line-reader.ts";
 import { DEFAULT_MAX_RECORD_BYTES, MAX_RAW_BYTES, isObject, mapRecord, typeName, type MapRecord } from "./record-fields.ts";
 import type { AdapterOptions, SourceRecord } from "./types.ts";
 import { requireFile } from "./source-files.ts";

@@ -1,10 +1,10 @@
 // MedMCQA adapter (Pal et al. 2022): JSONL records with `question`, `opa`..`opd`, `cop`, `subject_name`,
 // `topic_name`, `exp` (may be null), `choice_type`, `id`. The GitHub/JSON release numbers `cop` 1..4, the Hugging
 // Face release 0..3 (and -1 for the unlabelled test split): a first pass over the file decides the base (see copBase).
+import { LineReader } from "../../core/index.ts";
 import type { QAItem } from "../schema.ts";
 import type { Adapter, AdapterOptions, SourceRecord } from "./types.ts";
 import { readJsonRecords } from "./json-records.ts";
-import { LineReader } from "./line-reader.ts";
 import { requireFile } from "./source-files.ts";
 import { goldByIndex, labelOptions } from "./mcq-options.ts";
 import { DEFAULT_MAX_RECORD_BYTES, RecordError, asText, fileMetadata, makeId, optionalText, positionId, requireText } from "./record-fields.ts";

@@ -1,9 +1,8 @@
-// decodeUtf8 (src/data/formats/strict-utf8.ts) is TextDecoder's fatal UTF-8 decoding, byte-order mark handling included,
+// decodeUtf8 (src/core/strict-utf8.ts) is TextDecoder's fatal UTF-8 decoding, byte-order mark handling included,
 // on seeded byte strings mixing ASCII, valid multi-byte characters and every kind of invalid sequence.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeUtf8 } from "../../../src/data/formats/strict-utf8.ts";
-import { Rng } from "../../../src/core/index.ts";
+import { Rng, decodeUtf8 } from "../../src/core/index.ts";
 
 const fatal = new TextDecoder("utf-8", { fatal: true });
 

@@ -1,11 +1,20 @@
-// LineReader (src/data/formats/line-reader.ts) against core's readLines, line for line: numbers, byte lengths, text,
-// blank lines, raw text of undecodable lines, on seeded files with CRLF, byte-order marks, invalid UTF-8, Unicode
-// blanks, mixed ASCII and non-ASCII lines and lines that cross read boundaries; then lines over the size limit.
+// LineReader and readLines (src/core) against the plain reference reader (test/helpers/reference-lines.ts), line for
+// line: numbers, offsets, byte lengths, text, blank lines, raw text of undecodable lines, on seeded files with CRLF,
+// byte-order marks, invalid UTF-8, Unicode blanks, mixed ASCII and non-ASCII lines and lines that cross read
+// boundaries; then lines over the size limit.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { LineReader } from "../../../src/data/formats/line-reader.ts";
-import { Rng, readLines } from "../../../src/core/index.ts";
-import { tmpFile } from "./collect.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { LineReader, Rng, readLines } from "../../src/core/index.ts";
+import { referenceReadLines } from "../helpers/reference-lines.ts";
+import { tmpDir } from "../helpers/tmp.ts";
+
+function tmpFile(name: string, content: string | Buffer): string {
+  const p = join(tmpDir("medtune-lines-"), name);
+  writeFileSync(p, content);
+  return p;
+}
 
 interface Seen {
   line: number;
@@ -33,9 +42,9 @@ async function viaLineReader(path: string, maxLineBytes: number, maxRawBytes: nu
   return out;
 }
 
-async function viaReadLines(path: string, maxLineBytes: number, maxRawBytes: number): Promise<Seen[]> {
+async function viaReadLines(path: string, maxLineBytes: number, maxRawBytes: number, read = referenceReadLines): Promise<Seen[]> {
   const out: Seen[] = [];
-  for await (const l of readLines(path, { maxLineBytes, maxRawBytes })) {
+  for await (const l of read(path, { maxLineBytes, maxRawBytes })) {
     const blank = l.text !== undefined && l.text.trim() === "";
     out.push({ line: l.line, bytes: l.bytes, text: l.text, blank, raw: l.text === undefined ? l.raw : undefined });
   }
@@ -63,7 +72,7 @@ function seededFile(rng: Rng, nLines: number, longEvery: number): Buffer {
   return Buffer.concat(parts);
 }
 
-test("LineReader yields readLines' lines: numbers, byte lengths, text, blanks and raw text, whole or line by line", async () => {
+test("LineReader and readLines yield the reference's lines: numbers, offsets, byte lengths, text, blanks and raw text", async () => {
   const rng = new Rng("line-reader");
   for (let f = 0; f < 6; f++) {
     const path = tmpFile(`f${f}.jsonl`, seededFile(rng, 400 + rng.int(3000), 150));
@@ -73,6 +82,14 @@ test("LineReader yields readLines' lines: numbers, byte lengths, text, blanks an
       const actual = await viaLineReader(path, 16 * 1024 * 1024, 1024 * 1024, after);
       assert.equal(actual.length, expected.length, `file ${f}: line count`);
       for (let i = 0; i < expected.length; i++) assert.deepEqual(actual[i], expected[i], `file ${f}, line ${i + 1}, line by line after ${after}`);
+    }
+    assert.deepEqual(await viaReadLines(path, 16 * 1024 * 1024, 1024 * 1024, readLines), expected, `file ${f}: readLines`);
+    for (const stripBom of [true, false]) {
+      const ref: unknown[] = [];
+      for await (const l of referenceReadLines(path, { stripBom })) ref.push(l);
+      const got: unknown[] = [];
+      for await (const l of readLines(path, { stripBom })) got.push(l);
+      assert.deepEqual(got, ref, `file ${f}: readLines records (offsets, errors) with stripBom ${stripBom}`);
     }
   }
 });

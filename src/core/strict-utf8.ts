@@ -1,4 +1,4 @@
-// Strict UTF-8 decoding for the record readers: exactly what `new TextDecoder("utf-8", { fatal: true }).decode()`
+// Strict UTF-8 decoding for the line and record readers: exactly what `new TextDecoder("utf-8", { fatal: true }).decode()`
 // returns (a leading byte-order mark dropped; undefined where it would throw), but quicker: ASCII is copied as
 // Latin-1 and other valid text is decoded by Buffer after a SIMD validity check.
 import { isAscii, isUtf8 } from "node:buffer";

@@ -1,8 +1,8 @@
-// Splits a text file into lines for the JSONL readers: 1-based numbers, byte lengths, LF or CRLF, a leading UTF-8
-// byte-order mark dropped, strict UTF-8 and a size limit, line for line as core's readLines yields them, but cheaper:
-// the next chunk is read while this one is parsed, and text is decoded only for the lines a reader asks for. Runs of
-// ASCII lines are decoded at once (each line a slice of one one-byte string) until the reader calls lineByLine(), then
-// line by line, so a thread that skips other threads' records decodes none of them.
+// A cursor over the lines of a file (readLines in lines.ts is a generator over it): 1-based numbers, byte lengths, LF
+// or CRLF, a leading UTF-8 byte-order mark dropped, strict UTF-8 and a size limit. The next chunk is read while this
+// one is parsed, and text is decoded only for the lines a reader asks for: runs of ASCII lines are decoded at once
+// (each line a slice of one one-byte string) until the reader calls lineByLine(), then line by line, so a thread that
+// skips other threads' records decodes none of them.
 import { open, type FileHandle } from "node:fs/promises";
 import { isAscii } from "node:buffer";
 import { decodeUtf8 } from "./strict-utf8.ts";
@@ -13,6 +13,8 @@ export interface LineReaderOptions {
   maxLineBytes: number;
   /** How much of a line without text is kept for raw(). */
   maxRawBytes: number;
+  /** Drop a UTF-8 byte-order mark at the start of the file (default true). */
+  stripBom?: boolean;
 }
 
 const READ_BYTES = 1 << 20;
@@ -29,6 +31,8 @@ export class LineReader {
   line = 0;
   /** Byte length of the current line (without its LF; a CR before the LF counts). */
   bytes = 0;
+  /** Bytes of the byte-order mark dropped at the start of the file (0 or 3), known once fill() has read. */
+  bomBytes = 0;
 
   private buf = Buffer.allocUnsafe(READ_BYTES);
   private have = 0; // bytes of buf read from the file
@@ -88,7 +92,7 @@ export class LineReader {
       }
       if (this.first) {
         this.first = false;
-        if (this.have >= 3 && this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf) this.pos = 3;
+        if (this.opts.stripBom !== false && this.have >= 3 && this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf) this.pos = this.bomBytes = 3;
       }
       // the first LF read now (the unfinished line before it has none); the buffer past `have` is stale
       let nl = this.buf.indexOf(0x0a, from);
@@ -165,7 +169,7 @@ export class LineReader {
     if (this.win !== null && start >= this.winStart && end < this.winEnd) {
       return (this.cached = this.win.slice(start - this.winStart, bodyEnd - this.winStart));
     }
-    return (this.cached = decodeUtf8(buf, start, bodyEnd)); // drops a byte-order mark that starts the line, as readLines does
+    return (this.cached = decodeUtf8(buf, start, bodyEnd)); // drops a byte-order mark that starts the line, as TextDecoder does
   }
 
   /** The current line decoded leniently (U+FFFD for invalid bytes), cut at maxRawBytes: for a line without text. */
