@@ -14,6 +14,7 @@ import { fileFingerprint } from "./fingerprint.ts";
 import type { GenerateRequest, GenerateResult, LogprobRequest, LogprobResult, Model, ModelInfo, ScoreTokensRequest, TokenScores } from "./model.ts";
 import { checkGenerateRequest, checkLogprobRequest } from "./request-check.ts";
 import { StopMatcher } from "./stop-strings.ts";
+import { alignTokens } from "./token-offsets.ts";
 
 /** Options of the llamacpp provider. */
 export interface LlamaCppOptions {
@@ -340,31 +341,14 @@ class LlamaCppModel implements Model {
    * leading space is right) and a byte token that ends inside a UTF-8 character waits for the rest of it.
    */
   private tokenOffsets(tokens: readonly Token[], added: number, text: string): { strings: string[]; offsets: number[] } {
-    const cps = Array.from(text);
-    const offsets: number[] = [];
-    const strings: string[] = [];
-    for (let i = 0; i < added; i++) {
-      offsets.push(0);
-      strings.push(this.model.detokenize([tokens[i]], true));
-    }
-    let segStart = added;
-    let segOffset = 0;
-    for (let i = added; i < tokens.length; i++) {
-      offsets.push(segOffset);
-      const special = this.model.isSpecialToken(tokens[i]);
-      const piece = special ? this.model.detokenize([tokens[i]], true) : this.model.detokenize(tokens.slice(segStart, i + 1), false, tokens.slice(Math.max(added, segStart - 8), segStart));
-      if (!special && (piece.length === 0 || piece.endsWith("\uFFFD")) && i + 1 < tokens.length) continue;
-      const end = Math.min(cps.length, Math.max(segOffset, segOffset + Array.from(piece).length));
-      for (let k = segStart; k <= i; k++) offsets[k] = k === segStart ? segOffset : end;
-      segStart = i + 1;
-      segOffset = end;
-    }
-    for (let i = added; i < tokens.length; i++) {
-      const end = i + 1 < tokens.length ? offsets[i + 1] : cps.length;
-      strings.push(cps.slice(offsets[i], Math.max(offsets[i], end)).join(""));
-    }
-    return { strings, offsets };
+    const model = this.model;
+    return alignTokens(tokens.length, added, text, {
+      isSpecial: (i) => model.isSpecialToken(tokens[i]),
+      special: (i) => model.detokenize([tokens[i]], true),
+      run: (from, to) => model.detokenize(tokens.slice(from, to), false, tokens.slice(Math.max(added, from - 8), from)),
+    });
   }
+
 
   async generate(requests: GenerateRequest[]): Promise<GenerateResult[]> {
     return Promise.all(requests.map((r) => this.generateOne(r)));

@@ -2,6 +2,7 @@
 // SentencePiece's leading space survives, as llama.cpp's detokenizer keeps it) and token start offsets in code
 // points for OpenAI `text_offset`, with byte tokens that end inside a UTF-8 character waiting for the rest of it.
 import type { Tokenizer } from "../tokenizer/index.ts";
+import { alignTokens } from "./token-offsets.ts";
 
 /** Non-special tokens at most used as decoding context. */
 const CONTEXT_TOKENS = 8;
@@ -34,30 +35,9 @@ export function tokenText(tok: Tokenizer, tokens: readonly number[], lo: number,
  * the model put there: those span no text. Texts are slices of `text`, so they concatenate back to it.
  */
 export function tokenOffsets(tok: Tokenizer, tokens: readonly number[], added: number, text: string): { strings: string[]; offsets: number[] } {
-  const cps = Array.from(text);
-  const offsets: number[] = [];
-  const strings: string[] = [];
-  for (let i = 0; i < added; i++) {
-    offsets.push(0);
-    strings.push(tok.idToToken(tokens[i]) ?? "");
-  }
-  let segStart = added;
-  let segOffset = 0;
-  for (let i = added; i < tokens.length; i++) {
-    offsets.push(segOffset);
-    const special = tok.specialIds.has(tokens[i]);
-    const piece = special
-      ? tok.idToToken(tokens[i]) ?? ""
-      : decodeAfter(tok, decodeContext(tok, tokens, added, segStart), tokens.slice(segStart, i + 1), false);
-    if (!special && (piece.length === 0 || piece.endsWith("\uFFFD")) && i + 1 < tokens.length) continue;
-    const end = Math.min(cps.length, Math.max(segOffset, segOffset + Array.from(piece).length));
-    for (let k = segStart; k <= i; k++) offsets[k] = k === segStart ? segOffset : end;
-    segStart = i + 1;
-    segOffset = end;
-  }
-  for (let i = added; i < tokens.length; i++) {
-    const end = i + 1 < tokens.length ? offsets[i + 1] : cps.length;
-    strings.push(cps.slice(offsets[i], Math.max(offsets[i], end)).join(""));
-  }
-  return { strings, offsets };
+  return alignTokens(tokens.length, added, text, {
+    isSpecial: (i) => tok.specialIds.has(tokens[i]),
+    special: (i) => tok.idToToken(tokens[i]) ?? "",
+    run: (from, to) => decodeAfter(tok, decodeContext(tok, tokens, added, from), tokens.slice(from, to), false),
+  });
 }
