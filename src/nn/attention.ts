@@ -58,6 +58,11 @@ function softmaxRow(
 /** Query rows per block: a block only multiplies against the keys its rows can see (causal/window), skipping the rest. */
 const Q_BLOCK = 64;
 
+/** The first key that query position i attends to: i − window + 1 with a sliding window, else 0. */
+function firstKey(i: number, window: number): number {
+  return window > 0 ? Math.max(0, i - window + 1) : 0;
+}
+
 /** Elements each of the s/dp scratch buffers needs for Tq queries over Tk keys. */
 export function attentionScratchSize(Tq: number, Tk: number): number {
   return Math.min(Tq, Q_BLOCK) * Tk;
@@ -94,7 +99,7 @@ export function attentionForward(
       for (let i0 = 0; i0 < Tq; i0 += Q_BLOCK) {
         const m = Math.min(Q_BLOCK, Tq - i0);
         // keys visible to some row of the block: [kBeg, kBeg + nk)
-        const kBeg = window > 0 ? Math.max(0, qStart + i0 - window + 1) : 0;
+        const kBeg = firstKey(qStart + i0, window);
         const nk = Math.max(0, Math.min(Tk, qStart + i0 + m) - kBeg);
         const ov = at(out, qOff + i0 * HD);
         if (nk === 0) {
@@ -109,7 +114,7 @@ export function attentionForward(
         for (let r = 0; r < m; r++) {
           const i = qStart + i0 + r;
           const last = Math.min(Tk - 1, i) - kBeg;
-          const first = (window > 0 ? Math.max(0, i - window + 1) : 0) - kBeg;
+          const first = firstKey(i, window) - kBeg;
           lse[lo + i0 + r] = softmaxRow(s, r * nk, nk, Math.max(0, first), last, keyMask, mb + kBeg);
         }
         kern.gemm(false, false, m, D, nk, 1, s, nk, at(v, kOff + kBeg * KD), KD, 0, ov, HD); // (m,nk)·(nk,D) -> (m,D)
@@ -152,7 +157,7 @@ export function attentionBackward(
       for (let i0 = 0; i0 < Tq; i0 += Q_BLOCK) {
         const m = Math.min(Q_BLOCK, Tq - i0);
         // keys visible to some row of the block: [kBeg, kBeg + nk)
-        const kBeg = window > 0 ? Math.max(0, qStart + i0 - window + 1) : 0;
+        const kBeg = firstKey(qStart + i0, window);
         const nk = Math.max(0, Math.min(Tk, qStart + i0 + m) - kBeg);
         if (nk === 0) continue;
         const qOff = qOff0 + i0 * HD;
@@ -173,7 +178,7 @@ export function attentionBackward(
           }
           const i = qStart + i0 + r;
           const last = Math.min(Tk - 1, i) - kBeg;
-          const first = Math.max(0, (window > 0 ? Math.max(0, i - window + 1) : 0) - kBeg);
+          const first = Math.max(0, firstKey(i, window) - kBeg);
           s.fill(0, row, row + first);
           s.fill(0, row + last + 1, row + nk);
           dp.fill(0, row, row + first);
