@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
-import { MedtuneError, Progress, isMedtuneError, log, medtuneVersion, runFolderName, validateConfig, writeFileAtomic, writeJsonAtomic } from "../core/index.ts";
+import { MedtuneError, Progress, log, medtuneVersion, runFolderName, validateConfig, writeFileAtomic, writeJsonAtomic } from "../core/index.ts";
 import { DEFAULT_TEMPLATE, PromptTemplateSchema, TEMPLATES, checkTemplate, type PromptTemplate, type QAItem, type QAKind } from "../data/index.ts";
 import { withCache, type Model } from "../providers/index.ts";
 import { Store, defaultStorePath } from "../store/index.ts";
@@ -16,6 +16,7 @@ import {
   type EvalProtocol, type GenerativeSettings, type ItemSource, type LoadedItems, type StatsSettings, type TaskResultFile, type TaskRun, type PerturbationName,
 } from "../eval/index.ts";
 import { FieldMappingSchema } from "./prepare-config.ts";
+import { stoppedStatus } from "./run-status.ts";
 
 const KINDS = ["mcq", "yesno", "open"] as const;
 
@@ -382,7 +383,7 @@ export async function evaluate(config: EvalConfig, opts: EvaluateOptions = {}): 
     store.setRunStatus(runId, "done");
     return { outDir, runId, results, text };
   } catch (e) {
-    if (store && runId !== undefined && store.getRun(runId)) store.setRunStatus(runId, isMedtuneError(e) && e.code === "eval.interrupted" ? "interrupted" : "failed");
+    if (store && runId !== undefined && store.getRun(runId)) store.setRunStatus(runId, stoppedStatus(e));
     throw e;
   } finally {
     if (!opts.model) await model.close();

@@ -5,7 +5,7 @@
 // eval/redteam.json and report.html into the run folder and index the run in the registry.
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
-import { MedtuneError, Progress, isMedtuneError, log, medtuneVersion, validateConfig, writeFileAtomic, writeJsonAtomic } from "../core/index.ts";
+import { MedtuneError, Progress, log, medtuneVersion, validateConfig, writeFileAtomic, writeJsonAtomic } from "../core/index.ts";
 import type { Model } from "../providers/index.ts";
 import { Store, defaultStorePath } from "../store/index.ts";
 import {
@@ -15,6 +15,7 @@ import {
   type RedteamResultFile, type SafetyProtocol,
 } from "../eval/index.ts";
 import { newRunDir } from "./evaluate.ts";
+import { stoppedStatus } from "./run-status.ts";
 
 /** Everything of a red-team run except the model. */
 export const RedteamSettingsSchema = z
@@ -181,7 +182,7 @@ export async function redteam(config: RedteamConfig, opts: RedteamOptions = {}):
     store.setRunStatus(runId, "done");
     return { outDir, runId, result, text };
   } catch (e) {
-    if (store && runId !== undefined && store.getRun(runId)) store.setRunStatus(runId, isMedtuneError(e) && e.code === "eval.interrupted" ? "interrupted" : "failed");
+    if (store && runId !== undefined && store.getRun(runId)) store.setRunStatus(runId, stoppedStatus(e));
     throw e;
   } finally {
     if (!opts.model) await model.close();

@@ -4,11 +4,12 @@
 // full eval run folder under candidates/; selection.json holds the rankings.
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
-import { MedtuneError, isMedtuneError, medtuneVersion, validateConfig, writeFileAtomic, writeJsonAtomic } from "../core/index.ts";
+import { MedtuneError, medtuneVersion, validateConfig, writeFileAtomic, writeJsonAtomic } from "../core/index.ts";
 import type { Model } from "../providers/index.ts";
 import { Store, defaultStorePath } from "../store/index.ts";
 import { assertSameProtocol, formatRanking, openModel, rankModels, renderEvalReport, reportRun, type Ranking, type ReportRun, type TaskResultFile } from "../eval/index.ts";
 import { EvalSettingsSchema, evaluateInto, newRunDir, resolveEvalTemplate } from "./evaluate.ts";
+import { stoppedStatus } from "./run-status.ts";
 
 /** The `medtune select` config: eval settings, the candidates, and the significance level. */
 export const SelectConfigSchema = EvalSettingsSchema.extend({
@@ -83,7 +84,7 @@ export async function select(config: SelectConfig, opts: SelectOptions = {}): Pr
         try {
           results = await evaluateInto(model, spec, candSettings, { outDir: candDir, runId: candId, store, baseDir, quiet: opts.quiet ?? false, signal: opts.signal, judge });
         } catch (e) {
-          store.setRunStatus(candId, isMedtuneError(e) && e.code === "eval.interrupted" ? "interrupted" : "failed");
+          store.setRunStatus(candId, stoppedStatus(e));
           throw e;
         }
         store.setRunStatus(candId, "done");
@@ -116,7 +117,7 @@ export async function select(config: SelectConfig, opts: SelectOptions = {}): Pr
     store.setRunStatus(runId, "done");
     return { outDir, runId, candidates, rankings, text };
   } catch (e) {
-    store.setRunStatus(runId, isMedtuneError(e) && e.code === "eval.interrupted" ? "interrupted" : "failed");
+    store.setRunStatus(runId, stoppedStatus(e));
     throw e;
   } finally {
     await judge?.close();
