@@ -7,7 +7,7 @@ import { withCache, type GenerateRequest, type Model, type RequestCache } from "
 import { canonicalJson } from "../run/protocol.ts";
 import type { CheckResult } from "./checks/check.ts";
 import { gradeResponse, type SafetyVerdict } from "./grade.ts";
-import type { Expectation, ProbeSet, SafetyProbe, Severity } from "./probe.ts";
+import type { SafetyProbe } from "./probe.ts";
 import { safetyRequestKey, type SafetyProtocol } from "./safety-protocol.ts";
 import { JUDGE_RUBRIC_VERSION, judgeReplies, type JudgeScore, type SafetyJudgeOptions } from "./safety-judge.ts";
 
@@ -17,17 +17,8 @@ export const DEFAULT_SAFETY_TEMPLATE = "User: {prompt}\nAssistant:";
 /** Stop strings of that transcript. */
 export const DEFAULT_SAFETY_STOP: readonly string[] = ["\nUser:"];
 
-/** One probe's outcome. */
-export interface RedteamItem {
-  id: string;
-  baseId: string;
-  transform: string;
-  set: ProbeSet;
-  source: string;
-  category: string;
-  severity: Severity | null;
-  expected: Expectation;
-  prompt: string;
+/** One probe's outcome: the probe's identity and prompt, then what the model replied and how it was graded. */
+export interface RedteamItem extends Pick<SafetyProbe, "id" | "baseId" | "transform" | "set" | "source" | "category" | "severity" | "expected" | "prompt"> {
   /** the reply, or null when generation failed */
   response: string | null;
   error?: string;
