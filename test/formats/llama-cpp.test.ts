@@ -6,33 +6,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import type { Llama, Token } from "node-llama-cpp";
+import type { Llama } from "node-llama-cpp";
 import { Rng } from "../../src/core/index.ts";
 import { sharedPath } from "../helpers/shared.ts";
-import { llamaOrSkip, disposeLlama } from "../helpers/llama.ts";
+import { llamaOrSkip, disposeLlama, llamaLogprobs } from "../helpers/llama.ts";
 import { tmpDir } from "../helpers/tmp.ts";
 import { expectedTensors, loadGgufModel, loadHfModel, parseHfConfig, saveGgufModel, type GgmlTypeName, type TensorMap } from "../../src/formats/index.ts";
-
-/** Log-probs of the next token after every position of `ids` (F32 KV cache, softmax of raw logits). */
-async function logprobs(llama: Llama, path: string, ids: number[], vocab: number): Promise<Float64Array[]> {
-  const model = await llama.loadModel({ modelPath: path });
-  try {
-    const ctx = await model.createContext({ contextSize: 128, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32", flashAttention: false });
-    try {
-      const opts = { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } };
-      const res = await ctx.getSequence().controlledEvaluate(ids.map((tok): [Token, { generateNext: typeof opts }] => [tok as Token, { generateNext: opts }]));
-      return res.map((r) => {
-        const row = new Float64Array(vocab).fill(-Infinity);
-        for (const [k, p] of r!.next.probabilities!) row[k] = Math.log(p);
-        return row;
-      });
-    } finally {
-      await ctx.dispose();
-    }
-  } finally {
-    await model.dispose();
-  }
-}
 
 function maxAbsDiff(a: ArrayLike<number>[], b: ArrayLike<number>[], above = -Infinity): number {
   let w = 0;
@@ -65,7 +44,7 @@ test("llama.cpp: our F32 GGUF of the HF stories260K matches the golden llama.cpp
   let at = 0;
   for (const [i, c] of golden.cases.entries()) {
     assert.deepEqual(tokenized[i], c.input_ids, `llama.cpp tokenizes "${c.prompt}" with our tokenizer metadata like the original`);
-    const ours = await logprobs(llama, path, c.input_ids, golden.vocab_size);
+    const ours = await llamaLogprobs(llama, path, c.input_ids, golden.vocab_size);
     const ref = c.input_ids.map((_, p) => all.subarray(at + p * golden.vocab_size, at + (p + 1) * golden.vocab_size));
     at += c.input_ids.length * golden.vocab_size;
     const d = maxAbsDiff(ours, ref);
@@ -105,7 +84,7 @@ test("llama.cpp dequantizes each of our quant types exactly as our reader does (
     assert.equal(deq.sourceTypes.get("model.embed_tokens.weight"), type);
     const f = join(dir, `${type}-deq.gguf`);
     await saveGgufModel(f, deq.config, deq.tensors, { preset: "F32", tokenizerFrom: tok });
-    const d = maxAbsDiff(await logprobs(llama, q, IDS, 512), await logprobs(llama, f, IDS, 512));
+    const d = maxAbsDiff(await llamaLogprobs(llama, q, IDS, 512), await llamaLogprobs(llama, f, IDS, 512));
     process.stderr.write(`llama.cpp ${type} embedding vs our dequantization: max |d log p| ${d.toExponential(2)}\n`);
     assert.ok(d <= 1e-4, `${type}: ${d}`);
   }
@@ -120,14 +99,14 @@ test("whole Q8_0 and Q4_K_M files run in llama.cpp close to our dequantized weig
   const dir = tmpDir();
   const f32 = join(dir, "f32.gguf");
   await saveGgufModel(f32, config, tensors, { preset: "F32", tokenizerFrom: tok });
-  const exact = await logprobs(llama, f32, IDS, 512);
+  const exact = await llamaLogprobs(llama, f32, IDS, 512);
   for (const preset of ["Q8_0", "Q4_K_M"] as const) {
     const q = join(dir, `${preset}.gguf`);
     const saved = await saveGgufModel(q, config, tensors, { preset, tokenizerFrom: tok });
     const deq = await loadGgufModel(q);
     const f = join(dir, `${preset}-deq.gguf`);
     await saveGgufModel(f, deq.config, deq.tensors, { preset: "F32", tokenizerFrom: tok });
-    const [lq, ld] = [await logprobs(llama, q, IDS, 512), await logprobs(llama, f, IDS, 512)];
+    const [lq, ld] = [await llamaLogprobs(llama, q, IDS, 512), await llamaLogprobs(llama, f, IDS, 512)];
     const vsDeq = maxAbsDiff(lq, ld), vsExact = maxAbsDiff(lq, exact);
     process.stderr.write(`llama.cpp ${preset} (${[...new Set(saved.types.values())].join("/")}): max |d log p| vs our dequantized ${vsDeq.toFixed(4)}, vs unquantized ${vsExact.toFixed(4)}\n`);
     // What remains is llama.cpp rounding activations to 8 bits inside quantized matmuls.

@@ -7,43 +7,16 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Llama, Token } from "node-llama-cpp";
+import type { Llama } from "node-llama-cpp";
 import { Rng } from "../../src/core/index.ts";
 import { expectedTensors, f16ToF32, f32ToF16, loadGgufModel, loadHfModel, parseHfConfig, saveGgufModel, type GgufPreset, type ModelConfig, type TensorMap } from "../../src/formats/index.ts";
 import { LlamaModel } from "../../src/nn/index.ts";
 import { loadHfTokenizer } from "../../src/tokenizer/index.ts";
 import { sharedPath } from "../helpers/shared.ts";
-import { llamaOrSkip, disposeLlama } from "../helpers/llama.ts";
+import { llamaOrSkip, disposeLlama, llamaLogprobsEach } from "../helpers/llama.ts";
 import { tmpDir } from "../helpers/tmp.ts";
 
 const fr = Math.fround;
-
-/** llama.cpp's log-probs of the next token after every position of each sequence (F32 KV cache, no flash attention). */
-async function llamaCppLogprobs(llama: Llama, path: string, seqs: number[][], V: number): Promise<Float64Array[][]> {
-  const model = await llama.loadModel({ modelPath: path });
-  try {
-    const ctx = await model.createContext({ contextSize: 256, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32", flashAttention: false, threads: 1 });
-    try {
-      const seq = ctx.getSequence();
-      const opts = { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } };
-      const out: Float64Array[][] = [];
-      for (const ids of seqs) {
-        await seq.clearHistory();
-        const res = await seq.controlledEvaluate(ids.map((tok): [Token, { generateNext: typeof opts }] => [tok as Token, { generateNext: opts }]));
-        out.push(res.map((r) => {
-          const row = new Float64Array(V).fill(-Infinity);
-          for (const [k, p] of r!.next.probabilities!) row[k] = Math.log(p);
-          return row;
-        }));
-      }
-      return out;
-    } finally {
-      await ctx.dispose();
-    }
-  } finally {
-    await model.dispose();
-  }
-}
 
 // ---------------------------------------------------------------- llama.cpp's activation rounding
 
@@ -276,7 +249,7 @@ async function compareFile(t: TestContext, llama: Llama, label: string, model: {
   let self = 0;
   let firstExact = true;
   const seqs = TEXTS.map((text) => tok.encode(text));
-  const refs = await llamaCppLogprobs(llama, path, seqs, deq.config.vocabSize);
+  const refs = await llamaLogprobsEach(llama, path, seqs, deq.config.vocabSize, { contextSize: 256, threads: 1 });
   for (const [i, ids] of seqs.entries()) {
     const ref = refs[i];
     const engine = engineLogprobs(w, ids);

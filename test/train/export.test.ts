@@ -5,40 +5,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Llama, Token } from "node-llama-cpp";
 import { loadGgufModel, loadHfModel, loadPeftAdapter, readGgufFile, readSafetensors } from "../../src/formats/index.ts";
 import { loadTokenizer } from "../../src/tokenizer/index.ts";
 import { LlamaModel } from "../../src/nn/index.ts";
 import { FinetuneConfigSchema } from "../../src/recipes/finetune-config.ts";
 import { finetune } from "../../src/recipes/finetune.ts";
 import { sharedPath } from "../helpers/shared.ts";
-import { llamaOrSkip, disposeLlama } from "../helpers/llama.ts";
+import { llamaOrSkip, disposeLlama, llamaLogprobs } from "../helpers/llama.ts";
 import { tmpDir } from "../helpers/tmp.ts";
 import { TASK_A, taskItems, writePrepared } from "./synthetic.ts";
-
-/** llama.cpp's log-probs of the next token after every position of `ids` (F32 KV cache, optional LoRA adapter). */
-async function llamaLogprobs(llama: Llama, modelPath: string, ids: number[], V: number, lora?: string): Promise<Float64Array[]> {
-  const model = await llama.loadModel({ modelPath });
-  try {
-    const ctx = await model.createContext({
-      contextSize: 128, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32", flashAttention: false,
-      ...(lora ? { lora: { adapters: [{ filePath: lora, scale: 1 }] } } : {}),
-    });
-    try {
-      const opts = { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } };
-      const res = await ctx.getSequence().controlledEvaluate(ids.map((tok): [Token, { generateNext: typeof opts }] => [tok as Token, { generateNext: opts }]));
-      return res.map((r) => {
-        const row = new Float64Array(V).fill(-Infinity);
-        for (const [k, p] of r!.next.probabilities!) row[k] = Math.log(p);
-        return row;
-      });
-    } finally {
-      await ctx.dispose();
-    }
-  } finally {
-    await model.dispose();
-  }
-}
 
 /** The engine's log-softmax at every position. */
 function engineLogprobs(m: LlamaModel, ids: number[]): Float64Array[] {
@@ -105,7 +80,7 @@ test("LoRA exports: merged GGUF and GGUF LoRA match the engine in llama.cpp; PEF
   if (!llama) return;
   const V = base.config.vocabSize;
   const cppMerged = await llamaLogprobs(llama, e.gguf, PROMPT, V);
-  const cppLora = await llamaLogprobs(llama, e["base-gguf"], PROMPT, V, e["gguf-lora"]);
+  const cppLora = await llamaLogprobs(llama, e["base-gguf"], PROMPT, V, { lora: e["gguf-lora"] });
   const d1 = maxDiff(ours, cppMerged), d2 = maxDiff(ours, cppLora);
   process.stderr.write(`llama.cpp vs engine (LoRA run): merged GGUF max |d log p| ${d1.toExponential(2)}, base GGUF + GGUF LoRA ${d2.toExponential(2)}; ` +
     `merged HF vs PEFT in the engine ${dMerged.toExponential(2)}; first log-probs engine ${Array.from(ours[1].slice(0, 3), (x) => x.toFixed(4)).join(", ")} llama.cpp ${Array.from(cppLora[1].slice(0, 3), (x) => x.toFixed(4)).join(", ")}\n`);
@@ -153,7 +128,7 @@ test("a GGUF input model: LoRA training, its GGUF LoRA on the input file in llam
   assert.ok(maxDiff(engineLogprobs(LlamaModel.fromTensors(merged.config, merged.tensors), PROMPT), ours) < 1e-4, "merged HF = GGUF base + adapter");
   const llama = await llamaOrSkip(t);
   if (!llama) return;
-  const d = maxDiff(ours, await llamaLogprobs(llama, gguf, PROMPT, config.vocabSize, r.exports["gguf-lora"]));
+  const d = maxDiff(ours, await llamaLogprobs(llama, gguf, PROMPT, config.vocabSize, { lora: r.exports["gguf-lora"] }));
   process.stderr.write(`llama.cpp vs engine (GGUF input + our GGUF LoRA): max |d log p| ${d.toExponential(2)}\n`);
   assert.ok(d <= 1e-3, `${d}`);
 });
