@@ -10,6 +10,7 @@ import { isMedtuneError } from "../../src/core/index.ts";
 import { openLlamaCpp, firstTokenAfter, codePointLength, renderChat, type GenerateResult, type LlamaCppOptions, type LogprobResult, type Model, type TokenScores } from "../../src/providers/index.ts";
 import { sharedPath } from "../helpers/shared.ts";
 import { tmpDir } from "../helpers/tmp.ts";
+import { checkChatTemplateEdges } from "../helpers/chat-checks.ts";
 
 interface GoldenCase {
   prompt: string;
@@ -293,12 +294,7 @@ test("chat: a Jinja chat template (Llama-2 chat) renders the prompt, BOS is not 
     const [s] = await model.scoreTokens!([{ text: rendered }]);
     assert.equal(g.promptTokens, s.tokens.length, "the prompt is the rendered template with one BOS");
     assert.equal(s.tokens.filter((x) => x === "<s>").length, 1);
-    const [bad] = await model.generate([{ messages: [{ role: "assistant", content: "hi" }], maxTokens: 4, temperature: 0 }]);
-    assert.match(bad.error ?? "", /chat template failed: .*alternate/, "the template's own raise_exception comes back as an error");
-    const [f] = await base.generate([{ messages: [{ role: "user", content: "Tell me a story." }], maxTokens: 8, temperature: 0 }]);
-    assert.equal(f.error, undefined, f.error);
-    const [fs] = await base.scoreTokens!([{ text: "User: Tell me a story.\nAssistant:" }]);
-    assert.equal(f.promptTokens, fs.tokens.length, "without a template the fallback transcript is the prompt");
+    await checkChatTemplateEdges(model, base);
   } finally {
     await model.close();
     await base.close();

@@ -14,6 +14,7 @@ import { EvalConfigSchema, evaluate } from "../../src/recipes/evaluate.ts";
 import { startServer } from "../../src/server/index.ts";
 import { sharedPath } from "../helpers/shared.ts";
 import { tmpDir } from "../helpers/tmp.ts";
+import { checkChatTemplateEdges } from "../helpers/chat-checks.ts";
 
 const STORIES = "models/stories260K";
 const TINY = "models/llama-2-tiny-random";
@@ -363,12 +364,7 @@ test("chat: the tokenizer's Llama-2 chat template renders the prompt with one BO
       await ref.close();
       assert.equal(g.promptTokens, r.promptTokens, "llamacpp tokenizes the same chat prompt");
     }
-    const [bad] = await chat.generate([{ messages: [{ role: "assistant", content: "hi" }], maxTokens: 4, temperature: 0 }]);
-    assert.match(bad.error ?? "", /chat template failed: .*alternate/);
-    const [f] = await base.generate([{ messages: [{ role: "user", content: "Tell me a story." }], maxTokens: 8, temperature: 0 }]);
-    assert.equal(f.error, undefined, f.error);
-    const [fs] = await base.scoreTokens!([{ text: "User: Tell me a story.\nAssistant:" }]);
-    assert.equal(f.promptTokens, fs.tokens.length, "without a template the fallback transcript is the prompt");
+    await checkChatTemplateEdges(chat, base);
   } finally {
     await chat.close();
     await base.close();
