@@ -10,16 +10,17 @@ function check(rows: number, nHeads: number): number {
   return D;
 }
 
-/** HF -> GGUF row order: `w` is (rows, cols) row-major; returns a new array. */
-export function permuteQkRows(w: Float32Array, rows: number, cols: number, nHeads: number): Float32Array {
+/** Moves every q/k row between the two orders: HF row j*D/2 + i of a head to GGUF row 2*i + j, or back. */
+function moveRows(w: Float32Array, rows: number, cols: number, nHeads: number, toGguf: boolean): Float32Array {
   const D = check(rows, nHeads);
   const half = D / 2;
   const out = new Float32Array(w.length);
   for (let h = 0; h < nHeads; h++) {
     for (let j = 0; j < 2; j++) {
       for (let i = 0; i < half; i++) {
-        const src = (h * D + j * half + i) * cols;
-        const dst = (h * D + 2 * i + j) * cols;
+        const hf = (h * D + j * half + i) * cols;
+        const gguf = (h * D + 2 * i + j) * cols;
+        const [src, dst] = toGguf ? [hf, gguf] : [gguf, hf];
         out.set(w.subarray(src, src + cols), dst);
       }
     }
@@ -27,19 +28,12 @@ export function permuteQkRows(w: Float32Array, rows: number, cols: number, nHead
   return out;
 }
 
+/** HF -> GGUF row order: `w` is (rows, cols) row-major; returns a new array. */
+export function permuteQkRows(w: Float32Array, rows: number, cols: number, nHeads: number): Float32Array {
+  return moveRows(w, rows, cols, nHeads, true);
+}
+
 /** GGUF -> HF row order (inverse of `permuteQkRows`). */
 export function unpermuteQkRows(w: Float32Array, rows: number, cols: number, nHeads: number): Float32Array {
-  const D = check(rows, nHeads);
-  const half = D / 2;
-  const out = new Float32Array(w.length);
-  for (let h = 0; h < nHeads; h++) {
-    for (let j = 0; j < 2; j++) {
-      for (let i = 0; i < half; i++) {
-        const src = (h * D + 2 * i + j) * cols;
-        const dst = (h * D + j * half + i) * cols;
-        out.set(w.subarray(src, src + cols), dst);
-      }
-    }
-  }
-  return out;
+  return moveRows(w, rows, cols, nHeads, false);
 }
